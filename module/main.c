@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpstates: how many TCP sockets sit in each state, counted in the kernel
+ * without taking the hash-table locks, and published in /proc/tcpstates.
+ */
+
+#include <linux/module.h>
+
+#include "report.h"
+#include "version.h"
+
+static int __init tcpstates_init(void)
+{
+	return tcpstates_proc_init();
+}
+
+static void __exit tcpstates_exit(void)
+{
+	tcpstates_proc_exit();
+}
+
+module_init(tcpstates_init);
+module_exit(tcpstates_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The tcpstates developers");
+MODULE_DESCRIPTION("Per-state TCP socket counts in /proc/tcpstates");
+MODULE_VERSION(TCPSTATES_VERSION);

@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Counting walk over the TCP hash tables of one network namespace.
+ *
+ * ehash and lhash2 are read under RCU alone, the way
+ * __inet_lookup_established() reads them. Sockets are
+ * SLAB_TYPESAFE_BY_RCU, so an entry can be freed and reused on another
+ * chain while we stand on it. The samples of a chain are therefore kept
+ * aside and counted only once the chain ends on its own nulls value;
+ * otherwise the chain is walked again (Documentation/RCU/rculist_nulls.rst).
+ *
+ * Bound-only (CLOSED) sockets live only in the bind tables, which are not
+ * RCU safe; those are walked under their bucket locks, as inet_diag does.
+ */
+
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
+#include <net/net_namespace.h>
+#include <net/tcp_states.h>
+
+#include "compat.h"
+#include "walk.h"
+
+/*
+ * Buckets per RCU read-side section (and per cond_resched()). Small enough
+ * that a section stays in the microseconds even with full chains, large
+ * enough that empty buckets cost next to nothing.
+ */
+#define TS_BUCKETS_PER_BATCH 256
+
+static int ts_state_of(int kstate)
+{
+	switch (kstate) {
+	case TCP_ESTABLISHED:	return TS_ESTABLISHED;
+	case TCP_SYN_SENT:	return TS_SYN_SENT;
+	case TCP_SYN_RECV:	return TS_SYN_RECV;
+	case TCP_FIN_WAIT1:	return TS_FIN_WAIT1;
+	case TCP_FIN_WAIT2:	return TS_FIN_WAIT2;
+	case TCP_TIME_WAIT:	return TS_TIME_WAIT;
+	case TCP_CLOSE:		return TS_CLOSED;
+	case TCP_CLOSE_WAIT:	return TS_CLOSE_WAIT;
+	case TCP_LAST_ACK:	return TS_LAST_ACK;
+	case TCP_LISTEN:	return TS_LISTEN;
+	case TCP_CLOSING:	return TS_CLOSING;
+	/* Request socks: /proc/net/tcp and inet_diag call them SYN_RECV. */
+	case TCP_NEW_SYN_RECV:	return TS_SYN_RECV;
+	default:		return -1;
+	}
+}
+
+static int ts_family_of(const struct sock *sk)
+{
+	switch (READ_ONCE(sk->sk_family)) {
+	case AF_INET:	return TS_IPV4;
+	case AF_INET6:	return TS_IPV6;
+	default:	return -1;
+	}
+}
+
+/*
+ * Read one hashed entry: a full socket, a timewait sock or a request sock.
+ * We hold no reference, so only sock_common scalars are read, each once.
+ * lhash2 contributes LISTEN and nothing else; ehash everything but LISTEN
+ * and CLOSE, which a socket only passes through there on its way out.
+ */
+static bool ts_sample(const struct sock *sk, const struct net *net,
+		      bool listeners, struct tcpstates_sample *s)
+{
+	int kstate = READ_ONCE(sk->sk_state);
+	bool listener = kstate == TCP_LISTEN;
+	int state, family;
+
+	if (!net_eq(sock_net(sk), net))
+		return false;
+	if (listener != listeners || kstate == TCP_CLOSE)
+		return false;
+	/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT, aside. */
+	if (kstate == TCP_TIME_WAIT)
+		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
+
+	state = ts_state_of(kstate);
+	family = ts_family_of(sk);
+	if (state < 0 || family < 0)
+		return false;
+
+	s->state = state;
+	s->family = family;
+	return true;
+}
+
+static void ts_count(struct tcpstates_counts *c, const struct tcpstates_sample *s)
+{
+	c->sockets[s->state][s->family]++;
+}
+
+static void ts_counts_add(struct tcpstates_counts *dst,
+			  const struct tcpstates_counts *src)
+{
+	int st, fam;
+
+	for (st = 0; st < TS_NR_STATES; st++)
+		for (fam = 0; fam < TS_NR_FAMILIES; fam++)
+			dst->sockets[st][fam] += src->sockets[st][fam];
+}
+
+static void ts_chain_reset(struct tcpstates_chain *ch)
+{
+	ch->n = 0;
+	if (ch->spilled) {
+		memset(&ch->spill, 0, sizeof(ch->spill));
+		ch->spilled = false;
+	}
+}
+
+static void ts_chain_spill(struct tcpstates_chain *ch)
+{
+	unsigned int i;
+
+	for (i = 0; i < ch->n; i++)
+		ts_count(&ch->spill, &ch->journal[i]);
+	ch->n = 0;
+	ch->spilled = true;
+}
+
+static void ts_chain_add(struct tcpstates_chain *ch,
+			 const struct tcpstates_sample *s)
+{
+	if (ch->n == TS_CHAIN_JOURNAL)
+		ts_chain_spill(ch);
+	ch->journal[ch->n++] = *s;
+}
+
+static void ts_chain_commit(struct tcpstates_walk *w)
+{
+	struct tcpstates_chain *ch = &w->chain;
+	unsigned int i;
+
+	for (i = 0; i < ch->n; i++)
+		ts_count(&w->result.counts, &ch->journal[i]);
+	if (ch->spilled)
+		ts_counts_add(&w->result.counts, &ch->spill);
+	ts_chain_reset(ch);
+}
+
+/*
+ * Sample one chain under rcu_read_lock(). Returns false when the walk ended
+ * on another chain's nulls value: an entry we followed was reused
+ * elsewhere, and what we saw of this chain cannot be trusted.
+ */
+static bool ts_sample_chain(struct tcpstates_walk *w,
+			    struct hlist_nulls_head *head,
+			    unsigned long nulls, bool listeners)
+{
+	struct tcpstates_chain *ch = &w->chain;
+	const struct hlist_nulls_node *node;
+	struct tcpstates_sample s;
+	struct sock *sk;
+
+	ts_chain_reset(ch);
+	sk_nulls_for_each_rcu(sk, node, head) {
+		if (ts_sample(sk, w->net, listeners, &s))
+			ts_chain_add(ch, &s);
+	}
+	return get_nulls_value(node) == nulls;
+}
+
+static void ts_count_chain(struct tcpstates_walk *w,
+			   struct hlist_nulls_head *head,
+			   unsigned long nulls, bool listeners)
+{
+	while (!ts_sample_chain(w, head, nulls, listeners))
+		w->result.tables.restarts++;
+	ts_chain_commit(w);
+}
+
+static void ts_count_listeners(struct tcpstates_walk *w,
+			       unsigned int first, unsigned int end)
+{
+	struct inet_hashinfo *h = w->hashinfo;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = first; i < end; i++) {
+		struct hlist_nulls_head *head = &h->lhash2[i].nulls_head;
+
+		if (!hlist_nulls_empty(head))
+			ts_count_chain(w, head, i + LISTENING_NULLS_BASE, true);
+	}
+	rcu_read_unlock();
+}
+
+static void ts_count_established(struct tcpstates_walk *w,
+				 unsigned int first, unsigned int end)
+{
+	struct inet_hashinfo *h = w->hashinfo;
+	unsigned int i;
+
+	rcu_read_lock();
+	for (i = first; i < end; i++) {
+		struct hlist_nulls_head *head = &h->ehash[i].chain;
+
+		if (!hlist_nulls_empty(head))
+			ts_count_chain(w, head, i, false);
+	}
+	rcu_read_unlock();
+}
+
+/* A socket that is bound, but neither listening nor connecting. */
+static void ts_count_bound(struct tcpstates_walk *w,
+			   unsigned int first, unsigned int end)
+{
+	struct inet_hashinfo *h = w->hashinfo;
+	struct tcpstates_sample s = { .state = TS_CLOSED };
+	unsigned int i;
+
+	for (i = first; i < end; i++) {
+		struct inet_bind_hashbucket *head = &h->bhash2[i];
+		struct inet_bind2_bucket *tb2;
+		struct sock *sk;
+		int family;
+
+		/* Racy peek, as inet_diag does: skip the lock when empty. */
+		if (hlist_empty(&head->chain))
+			continue;
+
+		spin_lock_bh(&head->lock);
+		inet_bind_bucket_for_each(tb2, &head->chain) {
+			if (!net_eq(ib2_net(tb2), w->net))
+				continue;
+			ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
+				if (READ_ONCE(sk->sk_state) != TCP_CLOSE ||
+				    !inet_sk(sk)->inet_num)
+					continue;
+				family = ts_family_of(sk);
+				if (family < 0)
+					continue;
+				s.family = family;
+				ts_count(&w->result.counts, &s);
+			}
+		}
+		spin_unlock_bh(&head->lock);
+	}
+}
+
+typedef void (*ts_batch_fn)(struct tcpstates_walk *w, unsigned int first,
+			    unsigned int end);
+
+/*
+ * Walk @size buckets in bounded batches. Each batch takes and drops its own
+ * locks; between batches we may sleep, and a fatal signal ends the read.
+ */
+static int ts_walk_table(struct tcpstates_walk *w, unsigned int size,
+			 ts_batch_fn count_batch)
+{
+	unsigned int first, end;
+
+	for (first = 0; first < size; first = end) {
+		end = first + min_t(unsigned int, size - first,
+				    TS_BUCKETS_PER_BATCH);
+		count_batch(w, first, end);
+		cond_resched();
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	return 0;
+}
+
+int tcpstates_walk(struct tcpstates_walk *w, struct net *net)
+{
+	/* The netns's own ehash if it has one; lhash2 and bhash are shared. */
+	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
+	struct tcpstates_tables *t = &w->result.tables;
+	int err;
+
+	memset(&w->result, 0, sizeof(w->result));
+	ts_chain_reset(&w->chain);
+	w->net = net;
+	w->hashinfo = h;
+
+	t->ehash_buckets = h->ehash_mask + 1;
+	t->ehash_pernet = h->pernet;
+	t->lhash2_buckets = h->lhash2_mask + 1;
+	t->bhash_buckets = h->bhash_size;
+
+	err = ts_walk_table(w, t->lhash2_buckets, ts_count_listeners);
+	if (!err)
+		err = ts_walk_table(w, t->ehash_buckets, ts_count_established);
+	if (!err)
+		err = ts_walk_table(w, t->bhash_buckets, ts_count_bound);
+	return err;
+}

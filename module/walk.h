@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TCPSTATES_WALK_H
+#define _TCPSTATES_WALK_H
+
+#include "tcpstates.h"
+
+struct inet_hashinfo;
+
+/* Samples of one hash chain, held until the chain proves to be ours. */
+#define TS_CHAIN_JOURNAL 32
+
+struct tcpstates_chain {
+	unsigned int n;
+	bool spilled;		/* journal overflowed into @spill */
+	struct tcpstates_sample journal[TS_CHAIN_JOURNAL];
+	struct tcpstates_counts spill;
+};
+
+/* One reader's walk: its target, its result and its scratch space. */
+struct tcpstates_walk {
+	struct net *net;
+	struct inet_hashinfo *hashinfo;
+	struct tcpstates_result result;
+	struct tcpstates_chain chain;
+};
+
+int tcpstates_walk(struct tcpstates_walk *w, struct net *net);
+
+#endif /* _TCPSTATES_WALK_H */
