@@ -7,6 +7,7 @@
 #ifndef _TCPSTATES_COMPAT_H
 #define _TCPSTATES_COMPAT_H
 
+#include <net/inet_connection_sock.h>
 #include <net/sock.h>
 
 /*
@@ -19,5 +20,28 @@
 #else
 #define ts_sk_for_each_bhash2_owner(sk, list) sk_for_each_bound(sk, list)
 #endif
+
+/*
+ * The keepalive timer, which also runs the long orphaned-FIN_WAIT2 timeout,
+ * moved out of sk_timer (v6.19, backported to 6.1.191 and 6.12.112).
+ */
+static inline const struct timer_list *ts_keepalive_timer(const struct sock *sk)
+{
+#ifdef TCPSTATES_HAVE_ICSK_KEEPALIVE_TIMER
+	return &inet_csk(sk)->icsk_keepalive_timer;
+#else
+	return &sk->sk_timer;
+#endif
+}
+
+/* v6.15 replaced the icsk_timeout field with the retransmit timer's expiry. */
+static inline unsigned long ts_icsk_timeout(const struct inet_connection_sock *icsk)
+{
+#ifdef TCPSTATES_HAVE_ICSK_TIMEOUT_FIELD
+	return READ_ONCE(icsk->icsk_timeout);
+#else
+	return READ_ONCE(icsk->icsk_retransmit_timer.expires);
+#endif
+}
 
 #endif /* _TCPSTATES_COMPAT_H */

@@ -28,14 +28,45 @@ enum tcpstates_family {
 	TS_NR_FAMILIES
 };
 
-/* What the walk learns from one socket, read without a reference. */
+/* The timers /proc/net/tcp reports, told apart the same way. */
+enum tcpstates_timer {
+	TS_TIMER_RETRANS,	/* retransmit, loss probe, reordering */
+	TS_TIMER_PROBE0,	/* zero-window probe */
+	TS_TIMER_KEEPALIVE,	/* also a long orphaned FIN_WAIT2 */
+	TS_TIMER_TIMEWAIT,	/* timewait socks: TIME_WAIT, FIN_WAIT2 */
+	TS_TIMER_SYNACK,	/* request socks */
+	TS_NR_TIMERS,
+	TS_TIMER_NONE = TS_NR_TIMERS
+};
+
+/* What the walk learns from one socket. */
 struct tcpstates_sample {
 	u8 state;		/* enum tcpstates_state */
 	u8 family;		/* enum tcpstates_family */
+	u8 timer;		/* enum tcpstates_timer */
+	u8 retries;		/* retransmits, or probes for probe timers */
+	u16 lport;		/* host order */
+	u32 expires_ms;		/* time left on @timer */
+};
+
+struct tcpstates_state_stats {
+	u64 sockets[TS_NR_FAMILIES];
+	u64 timers[TS_NR_TIMERS];
+	u64 timed;		/* sockets with any timer */
+	u32 soonest_ms;		/* valid when @timed */
+	u32 latest_ms;
+	u32 max_retries;
 };
 
 struct tcpstates_counts {
-	u64 sockets[TS_NR_STATES][TS_NR_FAMILIES];
+	struct tcpstates_state_stats state[TS_NR_STATES];
+};
+
+/* The listener whose SYN queue is fullest, relative to its backlog. */
+struct tcpstates_listener {
+	u16 port;
+	u32 syn_queue;
+	u32 backlog;
 };
 
 /* Where the walk looked, for the report's header. */
@@ -45,11 +76,18 @@ struct tcpstates_tables {
 	unsigned int lhash2_buckets;
 	unsigned int bhash_buckets;
 	unsigned int restarts;		/* nulls mismatches seen */
+	bool ports_inexact;		/* a restart after a spill */
 };
+
+/* CLOSE_WAIT sockets per local port; see tcpstates_walk.close_wait. */
+#define TS_NR_PORTS 65536
 
 struct tcpstates_result {
 	struct tcpstates_counts counts;
 	struct tcpstates_tables tables;
+	struct tcpstates_listener busiest_listener;
+	u16 close_wait_port;		/* the port with most CLOSE_WAIT */
+	u32 close_wait_on_port;
 };
 
 const char *tcpstates_state_name(enum tcpstates_state state);

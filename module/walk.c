@@ -17,9 +17,11 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
+#include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/net_namespace.h>
+#include <net/request_sock.h>
 #include <net/tcp_states.h>
 
 #include "compat.h"
@@ -61,26 +63,136 @@ static int ts_family_of(const struct sock *sk)
 	}
 }
 
+static u32 ts_ms_left(unsigned long expires, unsigned long now)
+{
+	long left = (long)(expires - now);
+
+	return left > 0 ? jiffies_to_msecs(left) : 0;
+}
+
+/*
+ * The timer of a full socket, chosen as /proc/net/tcp chooses it. Trust
+ * icsk_pending, not timer_pending(): inet_csk_clear_xmit_timer() clears the
+ * former and leaves the timer armed.
+ */
+static void ts_sample_full_timer(const struct sock *sk, unsigned long now,
+				 struct tcpstates_sample *s)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct timer_list *keepalive = ts_keepalive_timer(sk);
+	unsigned long expires;
+
+	switch (READ_ONCE(icsk->icsk_pending)) {
+	case ICSK_TIME_RETRANS:
+	case ICSK_TIME_REO_TIMEOUT:
+	case ICSK_TIME_LOSS_PROBE:
+		s->timer = TS_TIMER_RETRANS;
+		s->retries = READ_ONCE(icsk->icsk_retransmits);
+		expires = ts_icsk_timeout(icsk);
+		break;
+	case ICSK_TIME_PROBE0:
+		s->timer = TS_TIMER_PROBE0;
+		s->retries = READ_ONCE(icsk->icsk_probes_out);
+		expires = ts_icsk_timeout(icsk);
+		break;
+	default:
+		if (!timer_pending(keepalive)) {
+			s->retries = READ_ONCE(icsk->icsk_retransmits);
+			return;
+		}
+		s->timer = TS_TIMER_KEEPALIVE;
+		s->retries = READ_ONCE(icsk->icsk_probes_out);
+		expires = READ_ONCE(keepalive->expires);
+		break;
+	}
+	s->expires_ms = ts_ms_left(expires, now);
+}
+
+/*
+ * A request sock is hashed with a zero refcount and its timer armed only
+ * afterwards (reqsk_queue_hash_req()), so its timer is read only under a
+ * reference, and only if the sock is still ours once we hold it.
+ */
+static void ts_sample_request_timer(struct sock *sk, const struct net *net,
+				    unsigned long now,
+				    struct tcpstates_sample *s)
+{
+	const struct request_sock *req = inet_reqsk(sk);
+
+	if (!refcount_inc_not_zero(&sk->sk_refcnt))
+		return;
+	if (READ_ONCE(sk->sk_state) == TCP_NEW_SYN_RECV &&
+	    net_eq(sock_net(sk), net)) {
+		s->timer = TS_TIMER_SYNACK;
+		s->retries = req->num_timeout;
+		s->expires_ms = ts_ms_left(READ_ONCE(req->rsk_timer.expires),
+					   now);
+	}
+	sock_gen_put(sk);
+}
+
+/* Remember the listener whose SYN queue is fullest against its backlog. */
+static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
+{
+	struct tcpstates_listener *busiest = &w->result.busiest_listener;
+	u32 queue = inet_csk_reqsk_queue_len(sk);
+	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
+
+	/* queue / backlog > busiest->syn_queue / busiest->backlog */
+	if ((u64)queue * max(busiest->backlog, 1U) >
+	    (u64)busiest->syn_queue * max(backlog, 1U)) {
+		busiest->port = READ_ONCE(sk->sk_num);
+		busiest->syn_queue = queue;
+		busiest->backlog = backlog;
+	}
+}
+
 /*
  * Read one hashed entry: a full socket, a timewait sock or a request sock.
- * We hold no reference, so only sock_common scalars are read, each once.
- * lhash2 contributes LISTEN and nothing else; ehash everything but LISTEN
- * and CLOSE, which a socket only passes through there on its way out.
+ * We hold no reference, so only scalars are read, each once; whatever
+ * needs more takes a reference first. lhash2 contributes LISTEN and
+ * nothing else; ehash everything but LISTEN and CLOSE, which a socket only
+ * passes through there on its way out.
  */
-static bool ts_sample(const struct sock *sk, const struct net *net,
-		      bool listeners, struct tcpstates_sample *s)
+static bool ts_sample(struct tcpstates_walk *w, struct sock *sk,
+		      bool listeners, unsigned long now,
+		      struct tcpstates_sample *s)
 {
 	int kstate = READ_ONCE(sk->sk_state);
 	bool listener = kstate == TCP_LISTEN;
 	int state, family;
 
-	if (!net_eq(sock_net(sk), net))
+	if (!net_eq(sock_net(sk), w->net))
 		return false;
 	if (listener != listeners || kstate == TCP_CLOSE)
 		return false;
-	/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT, aside. */
-	if (kstate == TCP_TIME_WAIT)
+
+	s->timer = TS_TIMER_NONE;
+	s->retries = 0;
+	s->lport = READ_ONCE(sk->sk_num);
+
+	switch (kstate) {
+	case TCP_LISTEN:
+		ts_note_listener(w, sk);
+		break;
+	case TCP_TIME_WAIT:
+		/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT. */
 		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
+		if (w->timers) {
+			s->timer = TS_TIMER_TIMEWAIT;
+			s->expires_ms = ts_ms_left(READ_ONCE(inet_twsk(sk)->tw_timer.expires),
+						   now);
+		}
+		break;
+	case TCP_NEW_SYN_RECV:
+		if (w->timers)
+			ts_sample_request_timer(sk, w->net, now, s);
+		break;
+	default:
+		if (w->timers)
+			ts_sample_full_timer(sk, now, s);
+		break;
+	}
 
 	state = ts_state_of(kstate);
 	family = ts_family_of(sk);
@@ -94,17 +206,59 @@ static bool ts_sample(const struct sock *sk, const struct net *net,
 
 static void ts_count(struct tcpstates_counts *c, const struct tcpstates_sample *s)
 {
-	c->sockets[s->state][s->family]++;
+	struct tcpstates_state_stats *st = &c->state[s->state];
+
+	st->sockets[s->family]++;
+	st->max_retries = max_t(u32, st->max_retries, s->retries);
+	if (s->timer == TS_TIMER_NONE)
+		return;
+	st->timers[s->timer]++;
+	if (!st->timed++) {
+		st->soonest_ms = s->expires_ms;
+		st->latest_ms = s->expires_ms;
+		return;
+	}
+	st->soonest_ms = min(st->soonest_ms, s->expires_ms);
+	st->latest_ms = max(st->latest_ms, s->expires_ms);
+}
+
+static void ts_stats_add(struct tcpstates_state_stats *dst,
+			 const struct tcpstates_state_stats *src)
+{
+	int i;
+
+	for (i = 0; i < TS_NR_FAMILIES; i++)
+		dst->sockets[i] += src->sockets[i];
+	for (i = 0; i < TS_NR_TIMERS; i++)
+		dst->timers[i] += src->timers[i];
+	dst->max_retries = max(dst->max_retries, src->max_retries);
+	if (!src->timed)
+		return;
+	if (!dst->timed) {
+		dst->soonest_ms = src->soonest_ms;
+		dst->latest_ms = src->latest_ms;
+	} else {
+		dst->soonest_ms = min(dst->soonest_ms, src->soonest_ms);
+		dst->latest_ms = max(dst->latest_ms, src->latest_ms);
+	}
+	dst->timed += src->timed;
 }
 
 static void ts_counts_add(struct tcpstates_counts *dst,
 			  const struct tcpstates_counts *src)
 {
-	int st, fam;
+	int st;
 
 	for (st = 0; st < TS_NR_STATES; st++)
-		for (fam = 0; fam < TS_NR_FAMILIES; fam++)
-			dst->sockets[st][fam] += src->sockets[st][fam];
+		ts_stats_add(&dst->state[st], &src->state[st]);
+}
+
+/* Counted into the result, or into the spill while a chain is unproven. */
+static void ts_count_port(struct tcpstates_walk *w,
+			  const struct tcpstates_sample *s)
+{
+	if (s->state == TS_CLOSE_WAIT && w->close_wait)
+		w->close_wait[s->lport]++;
 }
 
 static void ts_chain_reset(struct tcpstates_chain *ch)
@@ -116,21 +270,31 @@ static void ts_chain_reset(struct tcpstates_chain *ch)
 	}
 }
 
-static void ts_chain_spill(struct tcpstates_chain *ch)
+/*
+ * A chain longer than the journal: its state counts move to the spill,
+ * which can still be dropped; its ports are counted at once, so a restart
+ * after a spill leaves the per-port figures inexact (and says so).
+ */
+static void ts_chain_spill(struct tcpstates_walk *w)
 {
+	struct tcpstates_chain *ch = &w->chain;
 	unsigned int i;
 
-	for (i = 0; i < ch->n; i++)
+	for (i = 0; i < ch->n; i++) {
 		ts_count(&ch->spill, &ch->journal[i]);
+		ts_count_port(w, &ch->journal[i]);
+	}
 	ch->n = 0;
 	ch->spilled = true;
 }
 
-static void ts_chain_add(struct tcpstates_chain *ch,
+static void ts_chain_add(struct tcpstates_walk *w,
 			 const struct tcpstates_sample *s)
 {
+	struct tcpstates_chain *ch = &w->chain;
+
 	if (ch->n == TS_CHAIN_JOURNAL)
-		ts_chain_spill(ch);
+		ts_chain_spill(w);
 	ch->journal[ch->n++] = *s;
 }
 
@@ -139,8 +303,10 @@ static void ts_chain_commit(struct tcpstates_walk *w)
 	struct tcpstates_chain *ch = &w->chain;
 	unsigned int i;
 
-	for (i = 0; i < ch->n; i++)
+	for (i = 0; i < ch->n; i++) {
 		ts_count(&w->result.counts, &ch->journal[i]);
+		ts_count_port(w, &ch->journal[i]);
+	}
 	if (ch->spilled)
 		ts_counts_add(&w->result.counts, &ch->spill);
 	ts_chain_reset(ch);
@@ -155,15 +321,15 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 			    struct hlist_nulls_head *head,
 			    unsigned long nulls, bool listeners)
 {
-	struct tcpstates_chain *ch = &w->chain;
+	unsigned long now = jiffies;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
 	struct sock *sk;
 
-	ts_chain_reset(ch);
+	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
-		if (ts_sample(sk, w->net, listeners, &s))
-			ts_chain_add(ch, &s);
+		if (ts_sample(w, sk, listeners, now, &s))
+			ts_chain_add(w, &s);
 	}
 	return get_nulls_value(node) == nulls;
 }
@@ -172,8 +338,11 @@ static void ts_count_chain(struct tcpstates_walk *w,
 			   struct hlist_nulls_head *head,
 			   unsigned long nulls, bool listeners)
 {
-	while (!ts_sample_chain(w, head, nulls, listeners))
+	while (!ts_sample_chain(w, head, nulls, listeners)) {
 		w->result.tables.restarts++;
+		if (w->chain.spilled)
+			w->result.tables.ports_inexact = true;
+	}
 	ts_chain_commit(w);
 }
 
@@ -214,7 +383,10 @@ static void ts_count_bound(struct tcpstates_walk *w,
 			   unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
-	struct tcpstates_sample s = { .state = TS_CLOSED };
+	struct tcpstates_sample s = {
+		.state = TS_CLOSED,
+		.timer = TS_TIMER_NONE,
+	};
 	unsigned int i;
 
 	for (i = first; i < end; i++) {
@@ -239,6 +411,7 @@ static void ts_count_bound(struct tcpstates_walk *w,
 				if (family < 0)
 					continue;
 				s.family = family;
+				s.lport = inet_sk(sk)->inet_num;
 				ts_count(&w->result.counts, &s);
 			}
 		}
@@ -269,6 +442,22 @@ static int ts_walk_table(struct tcpstates_walk *w, unsigned int size,
 	return 0;
 }
 
+static void ts_find_close_wait_port(struct tcpstates_walk *w)
+{
+	struct tcpstates_result *res = &w->result;
+	const u64 *close_wait = res->counts.state[TS_CLOSE_WAIT].sockets;
+	unsigned int port;
+
+	if (!w->close_wait || !(close_wait[TS_IPV4] + close_wait[TS_IPV6]))
+		return;
+	for (port = 0; port < TS_NR_PORTS; port++) {
+		if (w->close_wait[port] > res->close_wait_on_port) {
+			res->close_wait_on_port = w->close_wait[port];
+			res->close_wait_port = port;
+		}
+	}
+}
+
 int tcpstates_walk(struct tcpstates_walk *w, struct net *net)
 {
 	/* The netns's own ehash if it has one; lhash2 and bhash are shared. */
@@ -278,6 +467,8 @@ int tcpstates_walk(struct tcpstates_walk *w, struct net *net)
 
 	memset(&w->result, 0, sizeof(w->result));
 	ts_chain_reset(&w->chain);
+	if (w->close_wait)
+		memset(w->close_wait, 0, TS_NR_PORTS * sizeof(*w->close_wait));
 	w->net = net;
 	w->hashinfo = h;
 
@@ -291,5 +482,7 @@ int tcpstates_walk(struct tcpstates_walk *w, struct net *net)
 		err = ts_walk_table(w, t->ehash_buckets, ts_count_established);
 	if (!err)
 		err = ts_walk_table(w, t->bhash_buckets, ts_count_bound);
+	if (!err)
+		ts_find_close_wait_port(w);
 	return err;
 }

@@ -20,6 +20,8 @@ struct tcpstates_chain {
 struct tcpstates_walk {
 	struct net *net;
 	struct inet_hashinfo *hashinfo;
+	bool timers;			/* read each socket's timer */
+	u32 *close_wait;		/* TS_NR_PORTS counters, or NULL */
 	struct tcpstates_result result;
 	struct tcpstates_chain chain;
 };

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Hints: one line for each condition an operator should look into, each
+ * naming its evidence and what to check. Nothing when all is well. The
+ * thresholds are documented in README.md ("Hints").
+ */
+
+#include <linux/seq_file.h>
+
+#include "hints.h"
+#include "tcpstates.h"
+#include "timers.h"
+
+/* CLOSE_WAIT sockets on one local port before we blame its application. */
+#define TS_HINT_CLOSE_WAIT_PER_PORT	16
+/* Request socks on one listener, and their share of its backlog (%). */
+#define TS_HINT_SYN_QUEUE_MIN		4
+#define TS_HINT_SYN_QUEUE_PCT		50
+/* Share of a kernel limit (%) that counts as near it. */
+#define TS_HINT_NEAR_LIMIT_PCT		80
+/* FIN_WAIT2 sockets, and their ratio to ESTABLISHED (1:N). */
+#define TS_HINT_FIN_WAIT2_MIN		100
+#define TS_HINT_FIN_WAIT2_PER_ESTAB	4
+
+static u64 ts_sockets(const struct tcpstates_result *res, int state)
+{
+	const struct tcpstates_state_stats *st = &res->counts.state[state];
+
+	return st->sockets[TS_IPV4] + st->sockets[TS_IPV6];
+}
+
+static bool ts_near(long long value, long long limit)
+{
+	return limit > 0 && value * 100 >= limit * TS_HINT_NEAR_LIMIT_PCT;
+}
+
+static void ts_hint_header(struct seq_file *m, bool *first)
+{
+	if (*first)
+		seq_puts(m, "# hints: one line per condition worth a look\n");
+	*first = false;
+}
+
+void tcpstates_show_hints(struct seq_file *m,
+			  const struct tcpstates_result *res,
+			  const struct tcpstates_limits *lim)
+{
+	const struct tcpstates_listener *l = &res->busiest_listener;
+	u64 fin_wait2 = ts_sockets(res, TS_FIN_WAIT2);
+	bool first = true;
+
+	if (res->close_wait_on_port >= TS_HINT_CLOSE_WAIT_PER_PORT) {
+		ts_hint_header(m, &first);
+		seq_printf(m, "hint close_wait: %u CLOSE_WAIT sockets on local port %u; the application there is not calling close()\n",
+			   res->close_wait_on_port, res->close_wait_port);
+	}
+	if (l->syn_queue >= TS_HINT_SYN_QUEUE_MIN &&
+	    (u64)l->syn_queue * 100 >= (u64)l->backlog * TS_HINT_SYN_QUEUE_PCT) {
+		ts_hint_header(m, &first);
+		seq_printf(m, "hint syn_recv: listener on port %u has %u requests in SYN_RECV against a backlog of %u; a possible SYN flood, check tcp_syncookies (now %d)\n",
+			   l->port, l->syn_queue, l->backlog, lim->syncookies);
+	}
+	if (ts_near(lim->timewait, lim->max_tw_buckets)) {
+		ts_hint_header(m, &first);
+		seq_printf(m, "hint time_wait: %d timewait sockets against tcp_max_tw_buckets %d; beyond it the kernel skips TIME_WAIT (TCPTimeWaitOverflow)\n",
+			   lim->timewait, lim->max_tw_buckets);
+	}
+	if (ts_near(lim->orphans, lim->max_orphans)) {
+		ts_hint_header(m, &first);
+		seq_printf(m, "hint orphans: %d orphaned sockets against tcp_max_orphans %d; beyond it the kernel resets them (\"too many orphaned sockets\")\n",
+			   lim->orphans, lim->max_orphans);
+	}
+	if (fin_wait2 >= TS_HINT_FIN_WAIT2_MIN &&
+	    fin_wait2 * TS_HINT_FIN_WAIT2_PER_ESTAB >= ts_sockets(res, TS_ESTABLISHED)) {
+		ts_hint_header(m, &first);
+		seq_printf(m, "hint fin_wait2: %llu FIN_WAIT2 sockets wait for peers that do not close; check the peers, and tcp_fin_timeout for orphans\n",
+			   fin_wait2);
+	}
+}

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TCPSTATES_HINTS_H
+#define _TCPSTATES_HINTS_H
+
+struct seq_file;
+struct tcpstates_limits;
+struct tcpstates_result;
+
+void tcpstates_show_hints(struct seq_file *m,
+			  const struct tcpstates_result *res,
+			  const struct tcpstates_limits *lim);
+
+#endif /* _TCPSTATES_HINTS_H */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TCPSTATES_TIMERS_H
+#define _TCPSTATES_TIMERS_H
+
+#include <linux/types.h>
+
+struct net;
+struct seq_file;
+
+/* The populations the kernel bounds, next to their bounds. */
+struct tcpstates_limits {
+	int timewait;		/* both substates, as sockstat counts them */
+	int max_tw_buckets;
+	int orphans;		/* host-wide */
+	int max_orphans;	/* host-wide; -1 when unreadable */
+	int syncookies;
+};
+
+void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim);
+void tcpstates_show_timers(struct seq_file *m, const struct net *net,
+			   const struct tcpstates_limits *lim);
+
+#endif /* _TCPSTATES_TIMERS_H */
