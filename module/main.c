@@ -6,6 +6,7 @@
 
 #include <linux/module.h>
 
+#include "knobs.h"
 #include "report.h"
 #include "version.h"
 
@@ -17,6 +18,7 @@ static int __init tcpstates_init(void)
 static void __exit tcpstates_exit(void)
 {
 	tcpstates_proc_exit();
+	tcpstates_knobs_exit();
 }
 
 module_init(tcpstates_init);

@@ -91,5 +91,6 @@ struct tcpstates_result {
 };
 
 const char *tcpstates_state_name(enum tcpstates_state state);
+const char *tcpstates_timer_name(enum tcpstates_timer timer);
 
 #endif /* _TCPSTATES_H */

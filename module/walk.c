@@ -27,13 +27,6 @@
 #include "compat.h"
 #include "walk.h"
 
-/*
- * Buckets per RCU read-side section (and per cond_resched()). Small enough
- * that a section stays in the microseconds even with full chains, large
- * enough that empty buckets cost next to nothing.
- */
-#define TS_BUCKETS_PER_BATCH 256
-
 static int ts_state_of(int kstate)
 {
 	switch (kstate) {
@@ -154,15 +147,15 @@ static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
  * nothing else; ehash everything but LISTEN and CLOSE, which a socket only
  * passes through there on its way out.
  */
-static bool ts_sample(struct tcpstates_walk *w, struct sock *sk,
-		      bool listeners, unsigned long now,
+bool tcpstates_sample(struct sock *sk, const struct net *net, bool listeners,
+		      bool timers, unsigned long now,
 		      struct tcpstates_sample *s)
 {
 	int kstate = READ_ONCE(sk->sk_state);
 	bool listener = kstate == TCP_LISTEN;
 	int state, family;
 
-	if (!net_eq(sock_net(sk), w->net))
+	if (!net_eq(sock_net(sk), net))
 		return false;
 	if (listener != listeners || kstate == TCP_CLOSE)
 		return false;
@@ -173,23 +166,22 @@ static bool ts_sample(struct tcpstates_walk *w, struct sock *sk,
 
 	switch (kstate) {
 	case TCP_LISTEN:
-		ts_note_listener(w, sk);
 		break;
 	case TCP_TIME_WAIT:
 		/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT. */
 		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
-		if (w->timers) {
+		if (timers) {
 			s->timer = TS_TIMER_TIMEWAIT;
 			s->expires_ms = ts_ms_left(READ_ONCE(inet_twsk(sk)->tw_timer.expires),
 						   now);
 		}
 		break;
 	case TCP_NEW_SYN_RECV:
-		if (w->timers)
-			ts_sample_request_timer(sk, w->net, now, s);
+		if (timers)
+			ts_sample_request_timer(sk, net, now, s);
 		break;
 	default:
-		if (w->timers)
+		if (timers)
 			ts_sample_full_timer(sk, now, s);
 		break;
 	}
@@ -328,8 +320,11 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 
 	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
-		if (ts_sample(w, sk, listeners, now, &s))
-			ts_chain_add(w, &s);
+		if (!tcpstates_sample(sk, w->net, listeners, w->timers, now, &s))
+			continue;
+		if (listeners)
+			ts_note_listener(w, sk);
+		ts_chain_add(w, &s);
 	}
 	return get_nulls_value(node) == nulls;
 }

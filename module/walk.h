@@ -5,6 +5,14 @@
 #include "tcpstates.h"
 
 struct inet_hashinfo;
+struct sock;
+
+/*
+ * Buckets per RCU read-side section (and per cond_resched()). Small enough
+ * that a section stays in the microseconds even with full chains, large
+ * enough that empty buckets cost next to nothing.
+ */
+#define TS_BUCKETS_PER_BATCH 256
 
 /* Samples of one hash chain, held until the chain proves to be ours. */
 #define TS_CHAIN_JOURNAL 32
@@ -27,5 +35,8 @@ struct tcpstates_walk {
 };
 
 int tcpstates_walk(struct tcpstates_walk *w, struct net *net);
+bool tcpstates_sample(struct sock *sk, const struct net *net, bool listeners,
+		      bool timers, unsigned long now,
+		      struct tcpstates_sample *s);
 
 #endif /* _TCPSTATES_WALK_H */

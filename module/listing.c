@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-socket listing, /proc/tcpstates' answer to `ss -o`: listeners,
+ * then the established table, in table order, as /proc/net/tcp{,6} lists
+ * them. A cursor (table, bucket, offset) carries the listing from one
+ * read() to the next, so a long listing is never walked again from the
+ * start, and no buffer grows with it. A socket is printed only while we
+ * hold a reference on it.
+ */
+
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <net/inet_hashtables.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "listing.h"
+#include "walk.h"
+
+enum {
+	TS_TABLE_LHASH2,
+	TS_TABLE_EHASH,
+	TS_TABLE_END
+};
+
+static unsigned int ts_table_size(const struct tcpstates_cursor *c)
+{
+	const struct inet_hashinfo *h = c->hashinfo;
+
+	return c->table == TS_TABLE_LHASH2 ? h->lhash2_mask + 1 :
+					     h->ehash_mask + 1;
+}
+
+static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c)
+{
+	struct inet_hashinfo *h = c->hashinfo;
+
+	if (c->table == TS_TABLE_LHASH2)
+		return &h->lhash2[c->bucket].nulls_head;
+	return &h->ehash[c->bucket].chain;
+}
+
+/*
+ * With the reference held, make sure the entry was not reused between our
+ * look and our grab: still hashed, still in our netns, and (for ehash,
+ * where the bucket follows from sk_hash) still in this bucket.
+ */
+static bool ts_still_ours(const struct tcpstates_cursor *c, struct sock *sk)
+{
+	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node) ||
+	    !net_eq(sock_net(sk), c->net))
+		return false;
+	if (c->table == TS_TABLE_LHASH2)
+		return READ_ONCE(sk->sk_state) == TCP_LISTEN;
+	return (READ_ONCE(sk->sk_hash) & c->hashinfo->ehash_mask) == c->bucket;
+}
+
+/* Grab the first socket of ours at index @from or later in this bucket. */
+static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
+				  unsigned int from)
+{
+	bool listeners = c->table == TS_TABLE_LHASH2;
+	const struct hlist_nulls_node *node;
+	struct tcpstates_sample s;
+	unsigned int index = 0;
+	struct sock *sk;
+
+	rcu_read_lock();
+	sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c)) {
+		if (!tcpstates_sample(sk, c->net, listeners, false, 0, &s))
+			continue;
+		if (index++ < from)
+			continue;
+		if (!refcount_inc_not_zero(&sk->sk_refcnt))
+			continue;
+		if (ts_still_ours(c, sk)) {
+			rcu_read_unlock();
+			c->offset = index - 1;
+			return sk;
+		}
+		sock_gen_put(sk);
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/* From index @from of the current bucket onwards, across both tables. */
+static struct sock *ts_cursor_find(struct tcpstates_cursor *c,
+				   unsigned int from)
+{
+	unsigned int scanned = 0;
+	struct sock *sk;
+
+	for (; c->table < TS_TABLE_END; c->table++, c->bucket = 0) {
+		for (; c->bucket < ts_table_size(c); c->bucket++, from = 0) {
+			if (!hlist_nulls_empty(ts_cursor_chain(c))) {
+				sk = ts_bucket_get(c, from);
+				if (sk)
+					return sk;
+			}
+			if (++scanned % TS_BUCKETS_PER_BATCH)
+				continue;
+			cond_resched();
+			if (fatal_signal_pending(current))
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+struct sock *tcpstates_cursor_first(struct tcpstates_cursor *c,
+				    struct net *net)
+{
+	c->net = net;
+	c->hashinfo = net->ipv4.tcp_death_row.hashinfo;
+	c->table = TS_TABLE_LHASH2;
+	c->bucket = 0;
+	c->offset = 0;
+	return ts_cursor_find(c, 0);
+}
+
+struct sock *tcpstates_cursor_next(struct tcpstates_cursor *c)
+{
+	return ts_cursor_find(c, c->offset + 1);
+}
+
+/* The socket under the cursor again, for the next read(). */
+struct sock *tcpstates_cursor_again(struct tcpstates_cursor *c)
+{
+	return ts_cursor_find(c, c->offset);
+}
+
+void tcpstates_cursor_put(struct sock *sk)
+{
+	sock_gen_put(sk);
+}
+
+static void ts_show_addrs(struct seq_file *m, const struct sock *sk,
+			  const struct tcpstates_sample *s)
+{
+	u16 rport = ntohs(READ_ONCE(sk->sk_dport));
+
+#if IS_ENABLED(CONFIG_IPV6)
+	if (s->family == TS_IPV6) {
+		seq_printf(m, " [%pI6c]:%u [%pI6c]:%u", &sk->sk_v6_rcv_saddr,
+			   s->lport, &sk->sk_v6_daddr, rport);
+		return;
+	}
+#endif
+	seq_printf(m, " %pI4:%u %pI4:%u", &sk->sk_rcv_saddr, s->lport,
+		   &sk->sk_daddr, rport);
+}
+
+/* One line: local, remote, state, timer, ms left, retries. */
+void tcpstates_show_socket(struct seq_file *m, struct sock *sk,
+			   const struct net *net)
+{
+	bool listener = READ_ONCE(sk->sk_state) == TCP_LISTEN;
+	struct tcpstates_sample s;
+
+	if (!tcpstates_sample(sk, net, listener, true, jiffies, &s))
+		return;
+
+	seq_puts(m, "socket");
+	ts_show_addrs(m, sk, &s);
+	seq_printf(m, " %s", tcpstates_state_name(s.state));
+	if (s.timer == TS_TIMER_NONE)
+		seq_printf(m, " - - %u\n", s.retries);
+	else
+		seq_printf(m, " %s %u %u\n", tcpstates_timer_name(s.timer),
+			   s.expires_ms, s.retries);
+}
