@@ -6,13 +6,13 @@
  * otherwise it fails with -EINVAL and the old set stays.
  */
 
+#include <linux/ctype.h>
 #include <linux/kernel.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/sysfs.h>
 
 #include "knobs.h"
 
@@ -21,11 +21,17 @@ struct ts_config_rcu {
 	struct tcpstates_config cfg;
 };
 
+#define TS_DEFAULTS {			\
+	.netns = TS_NETNS_SELF,		\
+	.families = TS_ALL_FAMILIES,	\
+	.states = TS_ALL_STATES,	\
+	.timers = true,			\
+}
+
+static const struct tcpstates_config ts_defaults = TS_DEFAULTS;
+
 static struct ts_config_rcu ts_default_config = {
-	.cfg = {
-		.timers = true,
-		.list_sockets = 0,
-	},
+	.cfg = TS_DEFAULTS,
 };
 
 /*
@@ -44,6 +50,14 @@ void tcpstates_config_get(struct tcpstates_config *snapshot)
 	rcu_read_unlock();
 }
 
+/* Does the set narrow what is counted, beyond the netns? */
+bool tcpstates_config_filters(const struct tcpstates_config *cfg)
+{
+	return cfg->families != TS_ALL_FAMILIES ||
+	       cfg->states != TS_ALL_STATES ||
+	       cfg->lports.n || cfg->rports.n || cfg->laddrs.n || cfg->raddrs.n;
+}
+
 static void ts_config_release(struct ts_config_rcu *old)
 {
 	if (old != &ts_default_config)
@@ -52,54 +66,15 @@ static void ts_config_release(struct ts_config_rcu *old)
 
 /* One knob: how to parse it into a set and print it from one. */
 struct ts_knob {
-	int (*parse)(const char *val, struct tcpstates_config *cfg);
-	int (*print)(char *buf, const struct tcpstates_config *cfg);
+	const char *name;
+	size_t field;		/* offset of a list knob's field */
+	int (*parse)(const struct ts_knob *knob, const char *val,
+		     struct tcpstates_config *cfg, const char **why);
+	int (*print)(const struct ts_knob *knob, char *buf, size_t size,
+		     const struct tcpstates_config *cfg);
 };
 
-static int ts_knob_set(const char *val, const struct kernel_param *kp)
-{
-	const struct ts_knob *knob = kp->arg;
-	struct ts_config_rcu *old, *new;
-	int err;
-
-	new = kmalloc(sizeof(*new), GFP_KERNEL);
-	if (!new)
-		return -ENOMEM;
-
-	mutex_lock(&ts_config_mutex);
-	old = rcu_dereference_protected(ts_config,
-					lockdep_is_held(&ts_config_mutex));
-	new->cfg = old->cfg;
-	err = ts_config_frozen ? -ENODEV : knob->parse(val, &new->cfg);
-	if (!err) {
-		rcu_assign_pointer(ts_config, new);
-		ts_config_release(old);
-	}
-	mutex_unlock(&ts_config_mutex);
-
-	if (err) {
-		kfree(new);
-		pr_warn_ratelimited("%s: invalid value rejected (%d)\n",
-				    kp->name, err);
-	}
-	return err;
-}
-
-static int ts_knob_get(char *buf, const struct kernel_param *kp)
-{
-	const struct ts_knob *knob = kp->arg;
-	struct tcpstates_config cfg;
-
-	tcpstates_config_get(&cfg);
-	return knob->print(buf, &cfg);
-}
-
-static const struct kernel_param_ops ts_knob_ops = {
-	.set = ts_knob_set,
-	.get = ts_knob_get,
-};
-
-/* Accept what a person types into sysfs, one trailing newline included. */
+/* Strip one trailing newline, as sysfs hands a value over. */
 static int ts_strip(const char *val, char *buf, size_t size)
 {
 	size_t len = strlen(val);
@@ -113,55 +88,327 @@ static int ts_strip(const char *val, char *buf, size_t size)
 	return 0;
 }
 
-static int ts_parse_timers(const char *val, struct tcpstates_config *cfg)
+static int ts_parse_netns(const struct ts_knob *knob, const char *val,
+			  struct tcpstates_config *cfg, const char **why)
 {
-	char buf[8];
-	bool on;
+	unsigned int inum;
+	char buf[16];
 
-	if (ts_strip(val, buf, sizeof(buf)) || kstrtobool(buf, &on))
+	*why = "not self, all or a netns inode number";
+	if (ts_strip(val, buf, sizeof(buf)))
 		return -EINVAL;
-	cfg->timers = on;
+	if (!strcmp(buf, "self")) {
+		cfg->netns = TS_NETNS_SELF;
+		cfg->netns_inum = 0;
+	} else if (!strcmp(buf, "all")) {
+		cfg->netns = TS_NETNS_ALL;
+		cfg->netns_inum = 0;
+	} else {
+		/* kstrtouint() takes a leading '+'; an inode number does not. */
+		if (!isdigit(buf[0]) || kstrtouint(buf, 10, &inum) || !inum)
+			return -EINVAL;
+		cfg->netns = TS_NETNS_INODE;
+		cfg->netns_inum = inum;
+	}
 	return 0;
 }
 
-static int ts_print_timers(char *buf, const struct tcpstates_config *cfg)
+static int ts_print_netns(const struct ts_knob *knob, char *buf, size_t size,
+			  const struct tcpstates_config *cfg)
 {
-	return sysfs_emit(buf, "%c\n", cfg->timers ? 'Y' : 'N');
+	switch (cfg->netns) {
+	case TS_NETNS_ALL:
+		return scnprintf(buf, size, "all");
+	case TS_NETNS_INODE:
+		return scnprintf(buf, size, "%u", cfg->netns_inum);
+	default:
+		return scnprintf(buf, size, "self");
+	}
 }
 
-static const struct ts_knob ts_knob_timers = {
-	.parse = ts_parse_timers,
-	.print = ts_print_timers,
-};
-module_param_cb(timers, &ts_knob_ops, (void *)&ts_knob_timers, 0644);
-MODULE_PARM_DESC(timers, "Read each socket's timer for the timer columns (Y/N, default Y)");
+static int ts_parse_family(const struct ts_knob *knob, const char *val,
+			   struct tcpstates_config *cfg, const char **why)
+{
+	char buf[8];
 
-/* Upper bound for list_sockets, so a typo cannot ask for 4 billion lines. */
-#define TS_LIST_SOCKETS_MAX 10000000U
+	*why = "not all, ipv4 or ipv6";
+	if (ts_strip(val, buf, sizeof(buf)))
+		return -EINVAL;
+	if (!strcmp(buf, "all"))
+		cfg->families = TS_ALL_FAMILIES;
+	else if (!strcmp(buf, "ipv4"))
+		cfg->families = BIT(TS_IPV4);
+	else if (!strcmp(buf, "ipv6"))
+		cfg->families = BIT(TS_IPV6);
+	else
+		return -EINVAL;
+	return 0;
+}
 
-static int ts_parse_list_sockets(const char *val, struct tcpstates_config *cfg)
+static int ts_print_family(const struct ts_knob *knob, char *buf, size_t size,
+			   const struct tcpstates_config *cfg)
+{
+	if (cfg->families == TS_ALL_FAMILIES)
+		return scnprintf(buf, size, "all");
+	return scnprintf(buf, size, "%s",
+			 cfg->families & BIT(TS_IPV4) ? "ipv4" : "ipv6");
+}
+
+static int ts_parse_states(const struct ts_knob *knob, const char *val,
+			   struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_states(val, &cfg->states, why);
+}
+
+static int ts_print_states(const struct ts_knob *knob, char *buf, size_t size,
+			   const struct tcpstates_config *cfg)
+{
+	return tcpstates_print_states(buf, size, cfg->states);
+}
+
+static void *ts_field(const struct ts_knob *knob, struct tcpstates_config *cfg)
+{
+	return (char *)cfg + knob->field;
+}
+
+static const void *ts_cfield(const struct ts_knob *knob,
+			     const struct tcpstates_config *cfg)
+{
+	return (const char *)cfg + knob->field;
+}
+
+static int ts_parse_ports(const struct ts_knob *knob, const char *val,
+			  struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_ports(val, ts_field(knob, cfg), why);
+}
+
+static int ts_print_ports(const struct ts_knob *knob, char *buf, size_t size,
+			  const struct tcpstates_config *cfg)
+{
+	return tcpstates_print_ports(buf, size, ts_cfield(knob, cfg));
+}
+
+static int ts_parse_cidrs(const struct ts_knob *knob, const char *val,
+			  struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_cidrs(val, ts_field(knob, cfg), why);
+}
+
+static int ts_print_cidrs(const struct ts_knob *knob, char *buf, size_t size,
+			  const struct tcpstates_config *cfg)
+{
+	return tcpstates_print_cidrs(buf, size, ts_cfield(knob, cfg));
+}
+
+static int ts_parse_uint_knob(const char *val, unsigned int max,
+			      unsigned int *out, const char **why)
 {
 	unsigned int n;
 	char buf[16];
 
-	if (ts_strip(val, buf, sizeof(buf)) || kstrtouint(buf, 10, &n) ||
-	    n > TS_LIST_SOCKETS_MAX)
+	if (ts_strip(val, buf, sizeof(buf)) || !isdigit(buf[0]) ||
+	    kstrtouint(buf, 10, &n)) {
+		*why = "not a decimal number";
 		return -EINVAL;
-	cfg->list_sockets = n;
+	}
+	if (n > max) {
+		*why = "too large";
+		return -EINVAL;
+	}
+	*out = n;
 	return 0;
 }
 
-static int ts_print_list_sockets(char *buf, const struct tcpstates_config *cfg)
+static int ts_parse_top_ports(const struct ts_knob *knob, const char *val,
+			      struct tcpstates_config *cfg, const char **why)
 {
-	return sysfs_emit(buf, "%u\n", cfg->list_sockets);
+	return ts_parse_uint_knob(val, TS_TOP_PORTS_MAX, &cfg->top_ports, why);
 }
 
-static const struct ts_knob ts_knob_list_sockets = {
-	.parse = ts_parse_list_sockets,
-	.print = ts_print_list_sockets,
+static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
+			      size_t size, const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%u", cfg->top_ports);
+}
+
+static int ts_parse_timers(const struct ts_knob *knob, const char *val,
+			   struct tcpstates_config *cfg, const char **why)
+{
+	char buf[8];
+	bool on;
+
+	if (ts_strip(val, buf, sizeof(buf)) || kstrtobool(buf, &on)) {
+		*why = "not a boolean (Y/N/1/0)";
+		return -EINVAL;
+	}
+	cfg->timers = on;
+	return 0;
+}
+
+static int ts_print_timers(const struct ts_knob *knob, char *buf, size_t size,
+			   const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%c", cfg->timers ? 'Y' : 'N');
+}
+
+/* So a typo cannot ask for four billion lines. */
+#define TS_LIST_SOCKETS_MAX 10000000U
+
+static int ts_parse_list_sockets(const struct ts_knob *knob, const char *val,
+				 struct tcpstates_config *cfg, const char **why)
+{
+	return ts_parse_uint_knob(val, TS_LIST_SOCKETS_MAX, &cfg->list_sockets,
+				  why);
+}
+
+static int ts_print_list_sockets(const struct ts_knob *knob, char *buf,
+				 size_t size,
+				 const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%u", cfg->list_sockets);
+}
+
+static int ts_parse_reset(const struct ts_knob *knob, const char *val,
+			  struct tcpstates_config *cfg, const char **why)
+{
+	char buf[4];
+
+	if (ts_strip(val, buf, sizeof(buf)) || strcmp(buf, "1")) {
+		*why = "only 1 resets";
+		return -EINVAL;
+	}
+	*cfg = ts_defaults;
+	return 0;
+}
+
+enum {
+	TS_KNOB_NETNS, TS_KNOB_FAMILY, TS_KNOB_STATES, TS_KNOB_LPORTS,
+	TS_KNOB_RPORTS, TS_KNOB_LADDRS, TS_KNOB_RADDRS, TS_KNOB_TOP_PORTS,
+	TS_KNOB_TIMERS, TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
 };
-module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knob_list_sockets, 0644);
+
+#define TS_KNOB(n, kind) {						\
+	.name = #n,							\
+	.field = offsetof(struct tcpstates_config, n),			\
+	.parse = ts_parse_##kind,					\
+	.print = ts_print_##kind,					\
+}
+
+/* In the order the report's "# filters" line prints them. */
+static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
+	[TS_KNOB_NETNS]		= TS_KNOB(netns, netns),
+	[TS_KNOB_FAMILY]	= {
+		.name = "family",
+		.parse = ts_parse_family,
+		.print = ts_print_family,
+	},
+	[TS_KNOB_STATES]	= TS_KNOB(states, states),
+	[TS_KNOB_LPORTS]	= TS_KNOB(lports, ports),
+	[TS_KNOB_RPORTS]	= TS_KNOB(rports, ports),
+	[TS_KNOB_LADDRS]	= TS_KNOB(laddrs, cidrs),
+	[TS_KNOB_RADDRS]	= TS_KNOB(raddrs, cidrs),
+	[TS_KNOB_TOP_PORTS]	= TS_KNOB(top_ports, top_ports),
+	[TS_KNOB_TIMERS]	= TS_KNOB(timers, timers),
+	[TS_KNOB_LIST_SOCKETS]	= TS_KNOB(list_sockets, list_sockets),
+	[TS_KNOB_RESET]		= { .name = "reset", .parse = ts_parse_reset },
+};
+
+int tcpstates_config_print(char *buf, size_t size,
+			   const struct tcpstates_config *cfg)
+{
+	int len = 0;
+	size_t i;
+
+	for (i = 0; i < TS_NR_KNOBS; i++) {
+		const struct ts_knob *knob = &ts_knobs[i];
+
+		if (!knob->print)
+			continue;
+		len += scnprintf(buf + len, size - len, "%s%s=",
+				 i ? " " : "", knob->name);
+		len += knob->print(knob, buf + len, size - len, cfg);
+	}
+	return len;
+}
+
+static int ts_knob_set(const char *val, const struct kernel_param *kp)
+{
+	const struct ts_knob *knob = kp->arg;
+	struct ts_config_rcu *old, *new;
+	const char *why = NULL;
+	int err;
+
+	new = kmalloc(sizeof(*new), GFP_KERNEL);
+	if (!new)
+		return -ENOMEM;
+
+	mutex_lock(&ts_config_mutex);
+	old = rcu_dereference_protected(ts_config,
+					lockdep_is_held(&ts_config_mutex));
+	new->cfg = old->cfg;
+	err = ts_config_frozen ? -ENODEV :
+				 knob->parse(knob, val, &new->cfg, &why);
+	if (!err) {
+		rcu_assign_pointer(ts_config, new);
+		ts_config_release(old);
+	}
+	mutex_unlock(&ts_config_mutex);
+
+	if (err) {
+		kfree(new);
+		pr_warn_ratelimited("%s: value rejected (%s); %s unchanged\n",
+				    knob->name, why ?: "module unloading",
+				    knob->name);
+	}
+	return err;
+}
+
+/* @buf is a page. */
+static int ts_knob_get(char *buf, const struct kernel_param *kp)
+{
+	const struct ts_knob *knob = kp->arg;
+	int len;
+
+	rcu_read_lock();
+	len = knob->print(knob, buf, PAGE_SIZE - 1,
+			  &rcu_dereference(ts_config)->cfg);
+	rcu_read_unlock();
+	buf[len++] = '\n';
+	return len;
+}
+
+static const struct kernel_param_ops ts_knob_ops = {
+	.set = ts_knob_set,
+	.get = ts_knob_get,
+};
+
+static const struct kernel_param_ops ts_knob_write_only_ops = {
+	.set = ts_knob_set,
+};
+
+module_param_cb(netns, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_NETNS], 0644);
+MODULE_PARM_DESC(netns, "Which netns to count: self (the reader's; default), all, or an inode number");
+module_param_cb(family, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_FAMILY], 0644);
+MODULE_PARM_DESC(family, "all (default), ipv4 or ipv6");
+module_param_cb(states, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_STATES], 0644);
+MODULE_PARM_DESC(states, "all (default) or a list of state names, e.g. ESTABLISHED,TIME_WAIT");
+module_param_cb(lports, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LPORTS], 0644);
+MODULE_PARM_DESC(lports, "all (default) or up to 64 local ports and ranges, e.g. 22,80,8000-8100");
+module_param_cb(rports, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_RPORTS], 0644);
+MODULE_PARM_DESC(rports, "all (default) or up to 64 remote ports and ranges");
+module_param_cb(laddrs, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LADDRS], 0644);
+MODULE_PARM_DESC(laddrs, "all (default) or up to 64 local IPv4/IPv6 CIDRs");
+module_param_cb(raddrs, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_RADDRS], 0644);
+MODULE_PARM_DESC(raddrs, "all (default) or up to 64 remote IPv4/IPv6 CIDRs");
+module_param_cb(top_ports, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_PORTS], 0644);
+MODULE_PARM_DESC(top_ports, "Show the N busiest local ports per state (0: off, the default; at most 64)");
+module_param_cb(timers, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TIMERS], 0644);
+MODULE_PARM_DESC(timers, "Read each socket's timer for the timer columns (Y/N, default Y)");
+module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LIST_SOCKETS], 0644);
 MODULE_PARM_DESC(list_sockets, "List up to this many sockets, one per line (0: off, the default)");
+module_param_cb(reset, &ts_knob_write_only_ops, (void *)&ts_knobs[TS_KNOB_RESET], 0200);
+MODULE_PARM_DESC(reset, "Write 1 to restore every knob's default");
 
 void tcpstates_knobs_exit(void)
 {

@@ -20,49 +20,51 @@
 #include "listing.h"
 #include "walk.h"
 
-enum {
-	TS_TABLE_LHASH2,
-	TS_TABLE_EHASH,
-	TS_TABLE_END
-};
+static struct inet_hashinfo *ts_cursor_table(const struct tcpstates_cursor *c)
+{
+	const struct tcpstates_scope *sc = &c->walk->scope;
+
+	/* lhash2 is shared: any table's pointer to it will do. */
+	return sc->ehash[c->table ? c->table - 1 : 0];
+}
 
 static unsigned int ts_table_size(const struct tcpstates_cursor *c)
 {
-	const struct inet_hashinfo *h = c->hashinfo;
+	const struct inet_hashinfo *h = ts_cursor_table(c);
 
-	return c->table == TS_TABLE_LHASH2 ? h->lhash2_mask + 1 :
-					     h->ehash_mask + 1;
+	return c->table ? h->ehash_mask + 1 : h->lhash2_mask + 1;
 }
 
 static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c)
 {
-	struct inet_hashinfo *h = c->hashinfo;
+	struct inet_hashinfo *h = ts_cursor_table(c);
 
-	if (c->table == TS_TABLE_LHASH2)
+	if (!c->table)
 		return &h->lhash2[c->bucket].nulls_head;
 	return &h->ehash[c->bucket].chain;
 }
 
 /*
  * With the reference held, make sure the entry was not reused between our
- * look and our grab: still hashed, still in our netns, and (for ehash,
- * where the bucket follows from sk_hash) still in this bucket.
+ * look and our grab: still hashed, still in a netns we count, and (for
+ * ehash, where the bucket follows from sk_hash) still in this bucket.
  */
 static bool ts_still_ours(const struct tcpstates_cursor *c, struct sock *sk)
 {
 	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node) ||
-	    !net_eq(sock_net(sk), c->net))
+	    tcpstates_scope_find(&c->walk->scope, sock_net(sk)) < 0)
 		return false;
-	if (c->table == TS_TABLE_LHASH2)
+	if (!c->table)
 		return READ_ONCE(sk->sk_state) == TCP_LISTEN;
-	return (READ_ONCE(sk->sk_hash) & c->hashinfo->ehash_mask) == c->bucket;
+	return (READ_ONCE(sk->sk_hash) & ts_cursor_table(c)->ehash_mask) ==
+	       c->bucket;
 }
 
 /* Grab the first socket of ours at index @from or later in this bucket. */
 static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
 				  unsigned int from)
 {
-	bool listeners = c->table == TS_TABLE_LHASH2;
+	bool listeners = !c->table;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
 	unsigned int index = 0;
@@ -70,7 +72,7 @@ static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
 
 	rcu_read_lock();
 	sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c)) {
-		if (!tcpstates_sample(sk, c->net, listeners, false, 0, &s))
+		if (!tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
 			continue;
 		if (index++ < from)
 			continue;
@@ -94,7 +96,7 @@ static struct sock *ts_cursor_find(struct tcpstates_cursor *c,
 	unsigned int scanned = 0;
 	struct sock *sk;
 
-	for (; c->table < TS_TABLE_END; c->table++, c->bucket = 0) {
+	for (; c->table <= c->walk->scope.nr_ehash; c->table++, c->bucket = 0) {
 		for (; c->bucket < ts_table_size(c); c->bucket++, from = 0) {
 			if (!hlist_nulls_empty(ts_cursor_chain(c))) {
 				sk = ts_bucket_get(c, from);
@@ -112,11 +114,12 @@ static struct sock *ts_cursor_find(struct tcpstates_cursor *c,
 }
 
 struct sock *tcpstates_cursor_first(struct tcpstates_cursor *c,
-				    struct net *net)
+				    const struct tcpstates_walk *walk)
 {
-	c->net = net;
-	c->hashinfo = net->ipv4.tcp_death_row.hashinfo;
-	c->table = TS_TABLE_LHASH2;
+	c->walk = walk;
+	if (!walk->scope.nr_ehash)
+		return NULL;
+	c->table = 0;
 	c->bucket = 0;
 	c->offset = 0;
 	return ts_cursor_find(c, 0);
@@ -156,12 +159,12 @@ static void ts_show_addrs(struct seq_file *m, const struct sock *sk,
 
 /* One line: local, remote, state, timer, ms left, retries. */
 void tcpstates_show_socket(struct seq_file *m, struct sock *sk,
-			   const struct net *net)
+			   const struct tcpstates_walk *walk)
 {
 	bool listener = READ_ONCE(sk->sk_state) == TCP_LISTEN;
 	struct tcpstates_sample s;
 
-	if (!tcpstates_sample(sk, net, listener, true, jiffies, &s))
+	if (!tcpstates_sample(walk, sk, listener, true, jiffies, &s))
 		return;
 
 	seq_puts(m, "socket");

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * /proc/tcpstates. The first record is the summary: one walk of the
- * tables, then the states table, the timers section and any hints. When
- * the list_sockets knob is set, one record per socket follows. Like
- * /proc/net/tcp, the view is the network namespace of the task that
- * opened the file.
+ * tables, then the states table, per-netns and per-port breakdowns when
+ * asked for, the timers section and any hints. When the list_sockets knob
+ * is set, one record per socket follows. Like /proc/net/tcp, the view is
+ * the network namespace of the task that opened the file, unless a
+ * privileged reader widens it with the netns knob.
  */
 
+#include <linux/capability.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
+#include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
 #include "hints.h"
@@ -25,8 +28,11 @@
 
 #define TS_PROC_NAME "tcpstates"
 
-/* Room for the whole summary, so seq_file never has to walk twice. */
-#define TS_REPORT_BUFSIZE	(16 * 1024)
+/*
+ * Room for the summary as usually printed, so seq_file need not walk twice
+ * to fit it. With netns=all or top_ports the buffer may still grow.
+ */
+#define TS_REPORT_BUFSIZE	(64 * 1024)
 
 static const char *const ts_state_names[TS_NR_STATES] = {
 	[TS_CLOSED]		= "CLOSED",
@@ -61,24 +67,48 @@ const char *tcpstates_timer_name(enum tcpstates_timer timer)
 }
 
 struct ts_reader {
-	struct net *net;
+	struct net *net;		/* the opener's */
+	bool privileged;		/* may widen the netns scope */
 	struct tcpstates_config cfg;	/* taken at the summary */
 	struct tcpstates_walk walk;
 	struct tcpstates_cursor cursor;
 	loff_t cursor_pos;		/* record number under the cursor */
+	char text[TS_CONFIG_TEXT_MAX];	/* the filters line */
 };
 
-static void ts_show_header(struct seq_file *m, const struct ts_reader *r)
+static void ts_show_scope(struct seq_file *m, const struct ts_reader *r)
+{
+	const struct tcpstates_scope *sc = &r->walk.scope;
+
+	seq_printf(m, "# tcpstates %s netns %u ", TCPSTATES_VERSION,
+		   r->net->ns.inum);
+	if (sc->all)
+		seq_printf(m, "scope all %u\n", sc->nr_targets);
+	else if (sc->missing_inum)
+		seq_printf(m, "scope %u not-found\n", sc->missing_inum);
+	else if (!net_eq(sc->targets[0].net, r->net))
+		seq_printf(m, "scope %u\n", sc->targets[0].net->ns.inum);
+	else
+		seq_puts(m, "scope self\n");
+	if (r->cfg.netns != TS_NETNS_SELF && !r->privileged)
+		seq_puts(m, "# netns knob ignored: it applies to readers in the initial netns with CAP_NET_ADMIN\n");
+}
+
+static void ts_show_header(struct seq_file *m, struct ts_reader *r)
 {
 	const struct tcpstates_tables *t = &r->walk.result.tables;
 	int i;
 
-	seq_printf(m, "# tcpstates %s netns %u scope self\n",
-		   TCPSTATES_VERSION, r->net->ns.inum);
-	seq_printf(m, "# tables ehash %u %s lhash2 %u bhash %u restarts %u\n",
-		   t->ehash_buckets, t->ehash_pernet ? "own" : "shared",
-		   t->lhash2_buckets, t->bhash_buckets, t->restarts);
-	seq_printf(m, "%-12s%10s%10s%10s", "# state", "total", "ipv4", "ipv6");
+	ts_show_scope(m, r);
+	tcpstates_config_print(r->text, sizeof(r->text), &r->cfg);
+	seq_printf(m, "# filters %s\n", r->text);
+	seq_printf(m, "# tables ehash %u %u %s lhash2 %u bhash %u restarts %u%s\n",
+		   t->ehash_tables, t->ehash_buckets,
+		   t->ehash_pernet ? "own" : "shared", t->lhash2_buckets,
+		   t->bhash_buckets, t->restarts,
+		   t->inexact ? " inexact" : "");
+	seq_printf(m, "%-12s%10s%10s%10s%10s%10s", "# state", "total", "ipv4",
+		   "ipv6", "inbound", "outbound");
 	for (i = 0; i < TS_NR_TIMERS; i++)
 		seq_printf(m, "%10s", ts_timer_names[i]);
 	seq_printf(m, "%11s%11s%8s\n", "soonest_ms", "latest_ms", "retries");
@@ -104,8 +134,9 @@ static void ts_show_states(struct seq_file *m, const struct ts_reader *r)
 		u64 v4 = s->sockets[TS_IPV4];
 		u64 v6 = s->sockets[TS_IPV6];
 
-		seq_printf(m, "%-12s%10llu%10llu%10llu",
-			   tcpstates_state_name(st), v4 + v6, v4, v6);
+		seq_printf(m, "%-12s%10llu%10llu%10llu%10llu%10llu",
+			   tcpstates_state_name(st), v4 + v6, v4, v6,
+			   s->inbound, v4 + v6 - s->inbound);
 		for (i = 0; i < TS_NR_TIMERS; i++)
 			ts_show_u64(m, 10, timers, s->timers[i]);
 		ts_show_u64(m, 11, s->timed, s->soonest_ms);
@@ -115,19 +146,120 @@ static void ts_show_states(struct seq_file *m, const struct ts_reader *r)
 	}
 }
 
+/* With netns=all: one line per netns, in the states' order. */
+static void ts_show_netns(struct seq_file *m, const struct ts_reader *r)
+{
+	const struct tcpstates_scope *sc = &r->walk.scope;
+	unsigned int i;
+	int st;
+
+	if (!sc->all)
+		return;
+	seq_puts(m, "# netns inode total");
+	for (st = 0; st < TS_NR_STATES; st++)
+		seq_printf(m, " %s", tcpstates_state_name(st));
+	seq_putc(m, '\n');
+	for (i = 0; i < sc->nr_targets; i++) {
+		const struct tcpstates_target *t = &sc->targets[i];
+		u64 total = 0;
+
+		for (st = 0; st < TS_NR_STATES; st++)
+			total += t->sockets[st];
+		seq_printf(m, "netns %u %llu", t->net->ns.inum, total);
+		for (st = 0; st < TS_NR_STATES; st++)
+			seq_printf(m, " %llu", t->sockets[st]);
+		seq_putc(m, '\n');
+	}
+}
+
+struct ts_port_count {
+	u16 port;
+	u32 sockets;
+};
+
+/* The @n busiest ports of @ports, busiest first, ties to the lower port. */
+static unsigned int ts_top_ports(const u32 *ports, unsigned int n,
+				 struct ts_port_count *top)
+{
+	unsigned int found = 0, port, i;
+
+	for (port = 0; port < TS_NR_PORTS; port++) {
+		u32 c = ports[port];
+
+		if (!c || (found == n && c <= top[n - 1].sockets))
+			continue;
+		i = found < n ? found++ : n - 1;
+		for (; i && top[i - 1].sockets < c; i--)
+			top[i] = top[i - 1];
+		top[i].port = port;
+		top[i].sockets = c;
+	}
+	return found;
+}
+
+static void ts_show_top_ports(struct seq_file *m, const struct ts_reader *r)
+{
+	struct ts_port_count top[TS_TOP_PORTS_MAX];
+	unsigned int n = r->cfg.top_ports, found, i;
+	int st;
+
+	if (!n || !r->walk.ports[0])
+		return;
+	seq_printf(m, "# top %u local ports per state: port state port sockets\n", n);
+	for (st = 0; st < TS_NR_STATES; st++) {
+		found = ts_top_ports(r->walk.ports[st], n, top);
+		for (i = 0; i < found; i++)
+			seq_printf(m, "port %s %u %u\n", tcpstates_state_name(st),
+				   top[i].port, top[i].sockets);
+	}
+}
+
+/* Per-port counters: CLOSE_WAIT always, for its hint; all for top_ports. */
+static int ts_alloc_ports(struct ts_reader *r)
+{
+	int st;
+
+	for (st = 0; st < TS_NR_STATES; st++) {
+		if (r->walk.ports[st] || (!r->cfg.top_ports && st != TS_CLOSE_WAIT))
+			continue;
+		r->walk.ports[st] = kvcalloc(TS_NR_PORTS, sizeof(u32),
+					     GFP_KERNEL_ACCOUNT);
+		if (!r->walk.ports[st])
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ts_free_ports(struct ts_reader *r)
+{
+	int st;
+
+	for (st = 0; st < TS_NR_STATES; st++) {
+		kvfree(r->walk.ports[st]);
+		r->walk.ports[st] = NULL;
+	}
+}
+
 static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 {
 	struct tcpstates_limits lim;
 	int err;
 
-	r->walk.timers = r->cfg.timers;
-	err = tcpstates_walk(&r->walk, r->net);
+	tcpstates_scope_put(&r->walk.scope);
+	err = tcpstates_scope_get(&r->walk.scope, r->net, r->privileged,
+				  &r->cfg);
+	if (!err)
+		err = ts_alloc_ports(r);
+	if (!err)
+		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
 	tcpstates_read_limits(r->net, &lim);
 
 	ts_show_header(m, r);
 	ts_show_states(m, r);
+	ts_show_netns(m, r);
+	ts_show_top_ports(m, r);
 	tcpstates_show_timers(m, r->net, &lim);
 	tcpstates_show_hints(m, &r->walk.result, &lim);
 	if (r->cfg.list_sockets)
@@ -156,7 +288,7 @@ static void *ts_start(struct seq_file *m, loff_t *pos)
 		return tcpstates_cursor_again(&r->cursor);
 
 	/* A seek: count our way there from the first socket. */
-	sk = tcpstates_cursor_first(&r->cursor, r->net);
+	sk = tcpstates_cursor_first(&r->cursor, &r->walk);
 	for (n = 1; sk && n < *pos; n++) {
 		tcpstates_cursor_put(sk);
 		sk = tcpstates_cursor_next(&r->cursor);
@@ -177,7 +309,7 @@ static void *ts_next(struct seq_file *m, void *v, loff_t *pos)
 		return NULL;
 	}
 	if (v == SEQ_START_TOKEN) {
-		sk = tcpstates_cursor_first(&r->cursor, r->net);
+		sk = tcpstates_cursor_first(&r->cursor, &r->walk);
 	} else {
 		tcpstates_cursor_put(v);
 		sk = tcpstates_cursor_next(&r->cursor);
@@ -198,7 +330,7 @@ static int ts_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN)
 		return ts_show_summary(m, r);
-	tcpstates_show_socket(m, v, r->net);
+	tcpstates_show_socket(m, v, &r->walk);
 	return 0;
 }
 
@@ -211,8 +343,9 @@ static const struct seq_operations ts_seq_ops = {
 
 static void ts_reader_free(struct ts_reader *r)
 {
+	tcpstates_scope_put(&r->walk.scope);
+	ts_free_ports(r);
 	put_net(r->net);
-	kvfree(r->walk.close_wait);
 }
 
 static int ts_open(struct inode *inode, struct file *file)
@@ -235,13 +368,9 @@ static int ts_open(struct inode *inode, struct file *file)
 	m->size = TS_REPORT_BUFSIZE;
 
 	r->net = get_net(current->nsproxy->net_ns);
-	r->walk.close_wait = kvcalloc(TS_NR_PORTS, sizeof(*r->walk.close_wait),
-				      GFP_KERNEL_ACCOUNT);
-	if (!r->walk.close_wait) {
-		ts_reader_free(r);
-		seq_release_private(inode, file);
-		return -ENOMEM;
-	}
+	r->privileged = net_eq(r->net, &init_net) &&
+			file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN);
+	r->walk.cfg = &r->cfg;
 	return 0;
 }
 

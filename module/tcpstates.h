@@ -46,11 +46,14 @@ struct tcpstates_sample {
 	u8 timer;		/* enum tcpstates_timer */
 	u8 retries;		/* retransmits, or probes for probe timers */
 	u16 lport;		/* host order */
+	bool inbound;		/* a listener holds the local port */
+	u32 target;		/* index into the scope's netns */
 	u32 expires_ms;		/* time left on @timer */
 };
 
 struct tcpstates_state_stats {
 	u64 sockets[TS_NR_FAMILIES];
+	u64 inbound;		/* the rest are outbound */
 	u64 timers[TS_NR_TIMERS];
 	u64 timed;		/* sockets with any timer */
 	u32 soonest_ms;		/* valid when @timed */
@@ -71,15 +74,15 @@ struct tcpstates_listener {
 
 /* Where the walk looked, for the report's header. */
 struct tcpstates_tables {
-	unsigned int ehash_buckets;
-	bool ehash_pernet;
+	unsigned int ehash_tables;
+	unsigned int ehash_buckets;	/* over all of them */
+	bool ehash_pernet;		/* the first is a netns's own */
 	unsigned int lhash2_buckets;
 	unsigned int bhash_buckets;
 	unsigned int restarts;		/* nulls mismatches seen */
-	bool ports_inexact;		/* a restart after a spill */
+	bool inexact;			/* a restart after a spill */
 };
 
-/* CLOSE_WAIT sockets per local port; see tcpstates_walk.close_wait. */
 #define TS_NR_PORTS 65536
 
 struct tcpstates_result {

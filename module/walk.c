@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Counting walk over the TCP hash tables of one network namespace.
+ * Counting walk over the TCP hash tables.
  *
  * ehash and lhash2 are read under RCU alone, the way
  * __inet_lookup_established() reads them. Sockets are
@@ -13,6 +13,7 @@
  * RCU safe; those are walked under their bucket locks, as inet_diag does.
  */
 
+#include <linux/bitmap.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -25,6 +26,7 @@
 #include <net/tcp_states.h>
 
 #include "compat.h"
+#include "knobs.h"
 #include "walk.h"
 
 static int ts_state_of(int kstate)
@@ -124,20 +126,44 @@ static void ts_sample_request_timer(struct sock *sk, const struct net *net,
 	sock_gen_put(sk);
 }
 
-/* Remember the listener whose SYN queue is fullest against its backlog. */
-static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
+/* Both ends' addresses, one 32-bit word at a time: we hold no reference. */
+static void ts_read_addrs(const struct sock *sk, int family,
+			  struct in6_addr *laddr, struct in6_addr *raddr)
 {
-	struct tcpstates_listener *busiest = &w->result.busiest_listener;
-	u32 queue = inet_csk_reqsk_queue_len(sk);
-	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	int i;
 
-	/* queue / backlog > busiest->syn_queue / busiest->backlog */
-	if ((u64)queue * max(busiest->backlog, 1U) >
-	    (u64)busiest->syn_queue * max(backlog, 1U)) {
-		busiest->port = READ_ONCE(sk->sk_num);
-		busiest->syn_queue = queue;
-		busiest->backlog = backlog;
+	memset(laddr, 0, sizeof(*laddr));
+	memset(raddr, 0, sizeof(*raddr));
+#if IS_ENABLED(CONFIG_IPV6)
+	if (family == TS_IPV6) {
+		for (i = 0; i < 4; i++) {
+			laddr->s6_addr32[i] = READ_ONCE(sk->sk_v6_rcv_saddr.s6_addr32[i]);
+			raddr->s6_addr32[i] = READ_ONCE(sk->sk_v6_daddr.s6_addr32[i]);
+		}
+		return;
 	}
+#endif
+	laddr->s6_addr32[0] = READ_ONCE(sk->sk_rcv_saddr);
+	raddr->s6_addr32[0] = READ_ONCE(sk->sk_daddr);
+}
+
+static bool ts_filter_match(const struct tcpstates_config *cfg,
+			    const struct sock *sk,
+			    const struct tcpstates_sample *s)
+{
+	struct in6_addr laddr, raddr;
+
+	if (!(cfg->families & BIT(s->family)) || !(cfg->states & BIT(s->state)))
+		return false;
+	if (!tcpstates_ports_match(&cfg->lports, s->lport) ||
+	    !tcpstates_ports_match(&cfg->rports,
+				   ntohs(READ_ONCE(sk->sk_dport))))
+		return false;
+	if (!cfg->laddrs.n && !cfg->raddrs.n)
+		return true;
+	ts_read_addrs(sk, s->family, &laddr, &raddr);
+	return tcpstates_cidrs_match(&cfg->laddrs, s->family, &laddr) &&
+	       tcpstates_cidrs_match(&cfg->raddrs, s->family, &raddr);
 }
 
 /*
@@ -147,19 +173,23 @@ static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
  * nothing else; ehash everything but LISTEN and CLOSE, which a socket only
  * passes through there on its way out.
  */
-bool tcpstates_sample(struct sock *sk, const struct net *net, bool listeners,
-		      bool timers, unsigned long now,
+bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
+		      bool listeners, bool timers, unsigned long now,
 		      struct tcpstates_sample *s)
 {
+	const struct tcpstates_target *t;
 	int kstate = READ_ONCE(sk->sk_state);
 	bool listener = kstate == TCP_LISTEN;
-	int state, family;
+	int target, state, family;
 
-	if (!net_eq(sock_net(sk), net))
-		return false;
 	if (listener != listeners || kstate == TCP_CLOSE)
 		return false;
+	target = tcpstates_scope_find(&w->scope, sock_net(sk));
+	if (target < 0)
+		return false;
+	t = &w->scope.targets[target];
 
+	s->target = target;
 	s->timer = TS_TIMER_NONE;
 	s->retries = 0;
 	s->lport = READ_ONCE(sk->sk_num);
@@ -178,7 +208,7 @@ bool tcpstates_sample(struct sock *sk, const struct net *net, bool listeners,
 		break;
 	case TCP_NEW_SYN_RECV:
 		if (timers)
-			ts_sample_request_timer(sk, net, now, s);
+			ts_sample_request_timer(sk, t->net, now, s);
 		break;
 	default:
 		if (timers)
@@ -190,10 +220,26 @@ bool tcpstates_sample(struct sock *sk, const struct net *net, bool listeners,
 	family = ts_family_of(sk);
 	if (state < 0 || family < 0)
 		return false;
-
 	s->state = state;
 	s->family = family;
-	return true;
+	s->inbound = listener || test_bit(s->lport, t->listening);
+	return !w->filtering || ts_filter_match(w->cfg, sk, s);
+}
+
+/* Remember the listener whose SYN queue is fullest against its backlog. */
+static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
+{
+	struct tcpstates_listener *busiest = &w->result.busiest_listener;
+	u32 queue = inet_csk_reqsk_queue_len(sk);
+	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
+
+	/* queue / backlog > busiest->syn_queue / busiest->backlog */
+	if ((u64)queue * max(busiest->backlog, 1U) >
+	    (u64)busiest->syn_queue * max(backlog, 1U)) {
+		busiest->port = READ_ONCE(sk->sk_num);
+		busiest->syn_queue = queue;
+		busiest->backlog = backlog;
+	}
 }
 
 static void ts_count(struct tcpstates_counts *c, const struct tcpstates_sample *s)
@@ -201,6 +247,7 @@ static void ts_count(struct tcpstates_counts *c, const struct tcpstates_sample *
 	struct tcpstates_state_stats *st = &c->state[s->state];
 
 	st->sockets[s->family]++;
+	st->inbound += s->inbound;
 	st->max_retries = max_t(u32, st->max_retries, s->retries);
 	if (s->timer == TS_TIMER_NONE)
 		return;
@@ -221,6 +268,7 @@ static void ts_stats_add(struct tcpstates_state_stats *dst,
 
 	for (i = 0; i < TS_NR_FAMILIES; i++)
 		dst->sockets[i] += src->sockets[i];
+	dst->inbound += src->inbound;
 	for (i = 0; i < TS_NR_TIMERS; i++)
 		dst->timers[i] += src->timers[i];
 	dst->max_retries = max(dst->max_retries, src->max_retries);
@@ -245,12 +293,13 @@ static void ts_counts_add(struct tcpstates_counts *dst,
 		ts_stats_add(&dst->state[st], &src->state[st]);
 }
 
-/* Counted into the result, or into the spill while a chain is unproven. */
-static void ts_count_port(struct tcpstates_walk *w,
-			  const struct tcpstates_sample *s)
+/* What is kept per netns and per port, beside the totals. */
+static void ts_count_detail(struct tcpstates_walk *w,
+			    const struct tcpstates_sample *s)
 {
-	if (s->state == TS_CLOSE_WAIT && w->close_wait)
-		w->close_wait[s->lport]++;
+	w->scope.targets[s->target].sockets[s->state]++;
+	if (w->ports[s->state])
+		w->ports[s->state][s->lport]++;
 }
 
 static void ts_chain_reset(struct tcpstates_chain *ch)
@@ -263,9 +312,9 @@ static void ts_chain_reset(struct tcpstates_chain *ch)
 }
 
 /*
- * A chain longer than the journal: its state counts move to the spill,
- * which can still be dropped; its ports are counted at once, so a restart
- * after a spill leaves the per-port figures inexact (and says so).
+ * A chain longer than the journal: its totals move to the spill, which can
+ * still be dropped; its per-netns and per-port counts are made at once, so
+ * a restart after a spill leaves those inexact (and the header says so).
  */
 static void ts_chain_spill(struct tcpstates_walk *w)
 {
@@ -274,7 +323,7 @@ static void ts_chain_spill(struct tcpstates_walk *w)
 
 	for (i = 0; i < ch->n; i++) {
 		ts_count(&ch->spill, &ch->journal[i]);
-		ts_count_port(w, &ch->journal[i]);
+		ts_count_detail(w, &ch->journal[i]);
 	}
 	ch->n = 0;
 	ch->spilled = true;
@@ -297,11 +346,26 @@ static void ts_chain_commit(struct tcpstates_walk *w)
 
 	for (i = 0; i < ch->n; i++) {
 		ts_count(&w->result.counts, &ch->journal[i]);
-		ts_count_port(w, &ch->journal[i]);
+		ts_count_detail(w, &ch->journal[i]);
 	}
 	if (ch->spilled)
 		ts_counts_add(&w->result.counts, &ch->spill);
 	ts_chain_reset(ch);
+}
+
+/*
+ * Listeners are noted whether or not the filters count them: a socket is
+ * inbound when its local port has a listener in its netns, whatever the
+ * filters say about that listener.
+ */
+static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk)
+{
+	int target = tcpstates_scope_find(&w->scope, sock_net(sk));
+
+	if (target < 0 || READ_ONCE(sk->sk_state) != TCP_LISTEN)
+		return;
+	set_bit(READ_ONCE(sk->sk_num), w->scope.targets[target].listening);
+	ts_note_listener(w, sk);
 }
 
 /*
@@ -313,6 +377,7 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 			    struct hlist_nulls_head *head,
 			    unsigned long nulls, bool listeners)
 {
+	bool timers = w->cfg->timers;
 	unsigned long now = jiffies;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
@@ -320,11 +385,10 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 
 	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
-		if (!tcpstates_sample(sk, w->net, listeners, w->timers, now, &s))
-			continue;
 		if (listeners)
-			ts_note_listener(w, sk);
-		ts_chain_add(w, &s);
+			ts_note_listening(w, sk);
+		if (tcpstates_sample(w, sk, listeners, timers, now, &s))
+			ts_chain_add(w, &s);
 	}
 	return get_nulls_value(node) == nulls;
 }
@@ -336,7 +400,7 @@ static void ts_count_chain(struct tcpstates_walk *w,
 	while (!ts_sample_chain(w, head, nulls, listeners)) {
 		w->result.tables.restarts++;
 		if (w->chain.spilled)
-			w->result.tables.ports_inexact = true;
+			w->result.tables.inexact = true;
 	}
 	ts_chain_commit(w);
 }
@@ -373,22 +437,45 @@ static void ts_count_established(struct tcpstates_walk *w,
 	rcu_read_unlock();
 }
 
-/* A socket that is bound, but neither listening nor connecting. */
+/*
+ * A bound-only socket: bound, but neither listening nor connecting, which
+ * inet_diag (v6.8+) reports as bound-inactive. Held stable by the lock.
+ */
+static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
+			    struct tcpstates_sample *s)
+{
+	const struct tcpstates_target *t;
+	int target, family;
+
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE || !inet_sk(sk)->inet_num)
+		return false;
+	target = tcpstates_scope_find(&w->scope, sock_net(sk));
+	family = ts_family_of(sk);
+	if (target < 0 || family < 0)
+		return false;
+	t = &w->scope.targets[target];
+
+	s->state = TS_CLOSED;
+	s->family = family;
+	s->timer = TS_TIMER_NONE;
+	s->retries = 0;
+	s->target = target;
+	s->lport = inet_sk(sk)->inet_num;
+	s->inbound = test_bit(s->lport, t->listening);
+	return !w->filtering || ts_filter_match(w->cfg, sk, s);
+}
+
 static void ts_count_bound(struct tcpstates_walk *w,
 			   unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
-	struct tcpstates_sample s = {
-		.state = TS_CLOSED,
-		.timer = TS_TIMER_NONE,
-	};
+	struct tcpstates_sample s;
 	unsigned int i;
 
 	for (i = first; i < end; i++) {
 		struct inet_bind_hashbucket *head = &h->bhash2[i];
 		struct inet_bind2_bucket *tb2;
 		struct sock *sk;
-		int family;
 
 		/* Racy peek, as inet_diag does: skip the lock when empty. */
 		if (hlist_empty(&head->chain))
@@ -396,18 +483,13 @@ static void ts_count_bound(struct tcpstates_walk *w,
 
 		spin_lock_bh(&head->lock);
 		inet_bind_bucket_for_each(tb2, &head->chain) {
-			if (!net_eq(ib2_net(tb2), w->net))
+			if (tcpstates_scope_find(&w->scope, ib2_net(tb2)) < 0)
 				continue;
 			ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
-				if (READ_ONCE(sk->sk_state) != TCP_CLOSE ||
-				    !inet_sk(sk)->inet_num)
+				if (!ts_sample_bound(w, sk, &s))
 					continue;
-				family = ts_family_of(sk);
-				if (family < 0)
-					continue;
-				s.family = family;
-				s.lport = inet_sk(sk)->inet_num;
 				ts_count(&w->result.counts, &s);
+				ts_count_detail(w, &s);
 			}
 		}
 		spin_unlock_bh(&head->lock);
@@ -421,11 +503,12 @@ typedef void (*ts_batch_fn)(struct tcpstates_walk *w, unsigned int first,
  * Walk @size buckets in bounded batches. Each batch takes and drops its own
  * locks; between batches we may sleep, and a fatal signal ends the read.
  */
-static int ts_walk_table(struct tcpstates_walk *w, unsigned int size,
-			 ts_batch_fn count_batch)
+static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
+			 unsigned int size, ts_batch_fn count_batch)
 {
 	unsigned int first, end;
 
+	w->hashinfo = h;
 	for (first = 0; first < size; first = end) {
 		end = first + min_t(unsigned int, size - first,
 				    TS_BUCKETS_PER_BATCH);
@@ -439,44 +522,68 @@ static int ts_walk_table(struct tcpstates_walk *w, unsigned int size,
 
 static void ts_find_close_wait_port(struct tcpstates_walk *w)
 {
+	const u32 *ports = w->ports[TS_CLOSE_WAIT];
 	struct tcpstates_result *res = &w->result;
 	const u64 *close_wait = res->counts.state[TS_CLOSE_WAIT].sockets;
 	unsigned int port;
 
-	if (!w->close_wait || !(close_wait[TS_IPV4] + close_wait[TS_IPV6]))
+	if (!ports || !(close_wait[TS_IPV4] + close_wait[TS_IPV6]))
 		return;
 	for (port = 0; port < TS_NR_PORTS; port++) {
-		if (w->close_wait[port] > res->close_wait_on_port) {
-			res->close_wait_on_port = w->close_wait[port];
+		if (ports[port] > res->close_wait_on_port) {
+			res->close_wait_on_port = ports[port];
 			res->close_wait_port = port;
 		}
 	}
 }
 
-int tcpstates_walk(struct tcpstates_walk *w, struct net *net)
+static void ts_walk_reset(struct tcpstates_walk *w)
 {
-	/* The netns's own ehash if it has one; lhash2 and bhash are shared. */
-	struct inet_hashinfo *h = net->ipv4.tcp_death_row.hashinfo;
-	struct tcpstates_tables *t = &w->result.tables;
-	int err;
+	struct tcpstates_scope *sc = &w->scope;
+	unsigned int i;
+	int st;
 
 	memset(&w->result, 0, sizeof(w->result));
 	ts_chain_reset(&w->chain);
-	if (w->close_wait)
-		memset(w->close_wait, 0, TS_NR_PORTS * sizeof(*w->close_wait));
-	w->net = net;
-	w->hashinfo = h;
+	w->filtering = tcpstates_config_filters(w->cfg);
+	for (st = 0; st < TS_NR_STATES; st++)
+		if (w->ports[st])
+			memset(w->ports[st], 0, TS_NR_PORTS * sizeof(u32));
+	for (i = 0; i < sc->nr_targets; i++) {
+		memset(sc->targets[i].sockets, 0, sizeof(sc->targets[i].sockets));
+		bitmap_zero(sc->targets[i].listening, TS_NR_PORTS);
+	}
+}
 
-	t->ehash_buckets = h->ehash_mask + 1;
-	t->ehash_pernet = h->pernet;
-	t->lhash2_buckets = h->lhash2_mask + 1;
-	t->bhash_buckets = h->bhash_size;
+/* Count every socket of the scope's netns, as the config filters them. */
+int tcpstates_walk(struct tcpstates_walk *w)
+{
+	struct tcpstates_scope *sc = &w->scope;
+	struct tcpstates_tables *t = &w->result.tables;
+	struct inet_hashinfo *shared;
+	unsigned int i;
+	int err;
 
-	err = ts_walk_table(w, t->lhash2_buckets, ts_count_listeners);
+	ts_walk_reset(w);
+	if (!sc->nr_targets)
+		return 0;
+
+	/* lhash2 and the bind tables are shared by every netns. */
+	shared = sc->targets[0].net->ipv4.tcp_death_row.hashinfo;
+	t->lhash2_buckets = shared->lhash2_mask + 1;
+	t->bhash_buckets = shared->bhash_size;
+	t->ehash_tables = sc->nr_ehash;
+	t->ehash_pernet = sc->ehash[0]->pernet;
+
+	/* Listeners first: they decide which sockets are inbound. */
+	err = ts_walk_table(w, shared, t->lhash2_buckets, ts_count_listeners);
+	for (i = 0; !err && i < sc->nr_ehash; i++) {
+		t->ehash_buckets += sc->ehash[i]->ehash_mask + 1;
+		err = ts_walk_table(w, sc->ehash[i], sc->ehash[i]->ehash_mask + 1,
+				    ts_count_established);
+	}
 	if (!err)
-		err = ts_walk_table(w, t->ehash_buckets, ts_count_established);
-	if (!err)
-		err = ts_walk_table(w, t->bhash_buckets, ts_count_bound);
+		err = ts_walk_table(w, shared, t->bhash_buckets, ts_count_bound);
 	if (!err)
 		ts_find_close_wait_port(w);
 	return err;

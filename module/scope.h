@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TCPSTATES_SCOPE_H
+#define _TCPSTATES_SCOPE_H
+
+#include <linux/types.h>
+
+#include "tcpstates.h"
+
+struct inet_hashinfo;
+struct net;
+struct tcpstates_config;
+
+/* One network namespace being counted. */
+struct tcpstates_target {
+	struct net *net;
+	unsigned long *listening;	/* TS_NR_PORTS bits: ports listened on */
+	u64 sockets[TS_NR_STATES];
+};
+
+/* The netns a read covers, and the tables that hold their sockets. */
+struct tcpstates_scope {
+	struct tcpstates_target *targets;	/* sorted by address */
+	unsigned int nr_targets;
+	struct inet_hashinfo **ehash;		/* each ehash table once */
+	unsigned int nr_ehash;
+	unsigned long *listening;		/* the targets' bitmaps */
+	bool all;				/* netns=all in effect */
+	unsigned int missing_inum;		/* netns=<inode> not found */
+};
+
+int tcpstates_scope_get(struct tcpstates_scope *sc, struct net *reader,
+			bool privileged, const struct tcpstates_config *cfg);
+void tcpstates_scope_put(struct tcpstates_scope *sc);
+int tcpstates_scope_find(const struct tcpstates_scope *sc,
+			 const struct net *net);
+
+#endif /* _TCPSTATES_SCOPE_H */
