@@ -240,6 +240,14 @@ static void ts_free_ports(struct ts_reader *r)
 	}
 }
 
+/* The sysctls shown are those of the one netns counted, else the reader's. */
+static struct net *ts_settings_net(const struct ts_reader *r)
+{
+	const struct tcpstates_scope *sc = &r->walk.scope;
+
+	return !sc->all && sc->nr_targets == 1 ? sc->targets[0].net : r->net;
+}
+
 static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 {
 	struct tcpstates_limits lim;
@@ -254,13 +262,13 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
-	tcpstates_read_limits(r->net, &lim);
+	tcpstates_read_limits(ts_settings_net(r), &lim);
 
 	ts_show_header(m, r);
 	ts_show_states(m, r);
 	ts_show_netns(m, r);
 	ts_show_top_ports(m, r);
-	tcpstates_show_timers(m, r->net, &lim);
+	tcpstates_show_timers(m, ts_settings_net(r), &lim);
 	tcpstates_show_hints(m, &r->walk.result, &lim);
 	if (r->cfg.list_sockets)
 		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",

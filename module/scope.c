@@ -128,14 +128,12 @@ void tcpstates_scope_put(struct tcpstates_scope *sc)
 	memset(sc, 0, sizeof(*sc));
 }
 
-/* The target index of @net, or -1 when @net is not counted. */
-int tcpstates_scope_find(const struct tcpstates_scope *sc,
-			 const struct net *net)
+/* Binary search of the targets, which are sorted by address. */
+int tcpstates_scope_search(const struct tcpstates_scope *sc,
+			   const struct net *net)
 {
 	unsigned int lo = 0, hi = sc->nr_targets;
 
-	if (hi == 1)
-		return net_eq(sc->targets[0].net, net) ? 0 : -1;
 	while (lo < hi) {
 		unsigned int mid = lo + (hi - lo) / 2;
 		const struct net *m = sc->targets[mid].net;

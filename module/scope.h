@@ -31,7 +31,17 @@ struct tcpstates_scope {
 int tcpstates_scope_get(struct tcpstates_scope *sc, struct net *reader,
 			bool privileged, const struct tcpstates_config *cfg);
 void tcpstates_scope_put(struct tcpstates_scope *sc);
-int tcpstates_scope_find(const struct tcpstates_scope *sc,
-			 const struct net *net);
+int tcpstates_scope_search(const struct tcpstates_scope *sc,
+			   const struct net *net);
+
+/* The target index of @net, or -1 when @net is not counted. */
+static inline int tcpstates_scope_find(const struct tcpstates_scope *sc,
+				       const struct net *net)
+{
+	/* The usual case, one netns, costs one comparison per socket. */
+	if (sc->nr_targets == 1)
+		return sc->targets[0].net == net ? 0 : -1;
+	return tcpstates_scope_search(sc, net);
+}
 
 #endif /* _TCPSTATES_SCOPE_H */
