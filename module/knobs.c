@@ -235,14 +235,15 @@ static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
 static int ts_parse_timers(const struct ts_knob *knob, const char *val,
 			   struct tcpstates_config *cfg, const char **why)
 {
-	char buf[8];
-	bool on;
+	char buf[4];
 
-	if (ts_strip(val, buf, sizeof(buf)) || kstrtobool(buf, &on)) {
-		*why = "not a boolean (Y/N/1/0)";
+	/* Stricter than kstrtobool(), which reads only the first letters. */
+	if (ts_strip(val, buf, sizeof(buf)) || strlen(buf) != 1 ||
+	    !strchr("YyNn10", buf[0])) {
+		*why = "not Y, N, 1 or 0";
 		return -EINVAL;
 	}
-	cfg->timers = on;
+	cfg->timers = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
 	return 0;
 }
 
@@ -418,8 +419,9 @@ void tcpstates_knobs_exit(void)
 	ts_config_frozen = true;
 	old = rcu_dereference_protected(ts_config,
 					lockdep_is_held(&ts_config_mutex));
+	/* Unpublish before freeing: parameter reads may still come. */
+	RCU_INIT_POINTER(ts_config, &ts_default_config);
 	/* kfree_rcu() runs no module code, so it may outlive the module. */
 	ts_config_release(old);
-	RCU_INIT_POINTER(ts_config, &ts_default_config);
 	mutex_unlock(&ts_config_mutex);
 }

@@ -51,41 +51,60 @@ static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c
  */
 static bool ts_still_ours(const struct tcpstates_cursor *c, struct sock *sk)
 {
-	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node) ||
-	    tcpstates_scope_find(&c->walk->scope, sock_net(sk)) < 0)
+	const struct tcpstates_scope *sc = &c->walk->scope;
+	const struct inet_hashinfo *h = ts_cursor_table(c);
+	int target;
+
+	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node))
+		return false;
+	target = tcpstates_scope_find(sc, sock_net(sk));
+	if (target < 0)
 		return false;
 	if (!c->table)
 		return READ_ONCE(sk->sk_state) == TCP_LISTEN;
-	return (READ_ONCE(sk->sk_hash) & ts_cursor_table(c)->ehash_mask) ==
-	       c->bucket;
+	return sc->targets[target].ehash == h &&
+	       (READ_ONCE(sk->sk_hash) & h->ehash_mask) == c->bucket;
 }
 
-/* Grab the first socket of ours at index @from or later in this bucket. */
+/*
+ * Grab the first socket of ours at index @from or later in this bucket.
+ * A walk that ended on another chain's nulls value was diverted by a
+ * reused entry; if it found nothing, the bucket is walked again.
+ */
 static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
 				  unsigned int from)
 {
+	unsigned long nulls = c->table ? c->bucket :
+					 c->bucket + LISTENING_NULLS_BASE;
 	bool listeners = !c->table;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
-	unsigned int index = 0;
+	unsigned int index, tries;
 	struct sock *sk;
 
-	rcu_read_lock();
-	sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c)) {
-		if (!tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
-			continue;
-		if (index++ < from)
-			continue;
-		if (!refcount_inc_not_zero(&sk->sk_refcnt))
-			continue;
-		if (ts_still_ours(c, sk)) {
-			rcu_read_unlock();
-			c->offset = index - 1;
-			return sk;
+	for (tries = 0; tries < TS_MAX_RESTARTS; tries++) {
+		index = 0;
+		rcu_read_lock();
+		sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c)) {
+			if (!tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
+				continue;
+			if (index++ < from)
+				continue;
+			if (!refcount_inc_not_zero(&sk->sk_refcnt))
+				continue;
+			/* Request socks: see ts_sample_request_timer(). */
+			smp_rmb();
+			if (ts_still_ours(c, sk)) {
+				rcu_read_unlock();
+				c->offset = index - 1;
+				return sk;
+			}
+			sock_gen_put(sk);
 		}
-		sock_gen_put(sk);
+		rcu_read_unlock();
+		if (get_nulls_value(node) == nulls)
+			break;
 	}
-	rcu_read_unlock();
 	return NULL;
 }
 

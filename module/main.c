@@ -12,7 +12,12 @@
 
 static int __init tcpstates_init(void)
 {
-	return tcpstates_proc_init();
+	int err = tcpstates_proc_init();
+
+	/* Knobs given at load time may already hold an allocated set. */
+	if (err)
+		tcpstates_knobs_exit();
+	return err;
 }
 
 static void __exit tcpstates_exit(void)

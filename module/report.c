@@ -73,7 +73,7 @@ struct ts_reader {
 	struct tcpstates_walk walk;
 	struct tcpstates_cursor cursor;
 	loff_t cursor_pos;		/* record number under the cursor */
-	char text[TS_CONFIG_TEXT_MAX];	/* the filters line */
+	char *text;			/* the filters line */
 };
 
 static void ts_show_scope(struct seq_file *m, const struct ts_reader *r)
@@ -100,11 +100,12 @@ static void ts_show_header(struct seq_file *m, struct ts_reader *r)
 	int i;
 
 	ts_show_scope(m, r);
-	tcpstates_config_print(r->text, sizeof(r->text), &r->cfg);
+	tcpstates_config_print(r->text, TS_CONFIG_TEXT_MAX, &r->cfg);
 	seq_printf(m, "# filters %s\n", r->text);
 	seq_printf(m, "# tables ehash %u %u %s lhash2 %u bhash %u restarts %u%s\n",
 		   t->ehash_tables, t->ehash_buckets,
-		   t->ehash_pernet ? "own" : "shared", t->lhash2_buckets,
+		   t->ehash_tables > 1 ? "mixed" : t->ehash_pernet ? "own" : "shared",
+		   t->lhash2_buckets,
 		   t->bhash_buckets, t->restarts,
 		   t->inexact ? " inexact" : "");
 	seq_printf(m, "%-12s%10s%10s%10s%10s%10s", "# state", "total", "ipv4",
@@ -253,6 +254,7 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 	struct tcpstates_limits lim;
 	int err;
 
+	r->cursor_pos = 0;
 	tcpstates_scope_put(&r->walk.scope);
 	err = tcpstates_scope_get(&r->walk.scope, r->net, r->privileged,
 				  &r->cfg);
@@ -262,7 +264,7 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
-	tcpstates_read_limits(ts_settings_net(r), &lim);
+	tcpstates_read_limits(ts_settings_net(r), r->privileged, &lim);
 
 	ts_show_header(m, r);
 	ts_show_states(m, r);
@@ -328,8 +330,18 @@ static void *ts_next(struct seq_file *m, void *v, loff_t *pos)
 
 static void ts_stop(struct seq_file *m, void *v)
 {
-	if (v && v != SEQ_START_TOKEN)
+	struct ts_reader *r = m->private;
+
+	if (v && v != SEQ_START_TOKEN) {
 		tcpstates_cursor_put(v);
+		return;
+	}
+	/*
+	 * Nothing more to list: let go of the netns now rather than at the
+	 * next read, which may be a long way off for a monitoring daemon.
+	 */
+	if (!v)
+		tcpstates_scope_put(&r->walk.scope);
 }
 
 static int ts_show(struct seq_file *m, void *v)
@@ -354,6 +366,8 @@ static void ts_reader_free(struct ts_reader *r)
 	tcpstates_scope_put(&r->walk.scope);
 	ts_free_ports(r);
 	put_net(r->net);
+	kvfree(r->text);
+	kvfree(r);
 }
 
 static int ts_open(struct inode *inode, struct file *file)
@@ -361,24 +375,28 @@ static int ts_open(struct inode *inode, struct file *file)
 	struct seq_file *m;
 	struct ts_reader *r;
 	void *buf;
+	int err;
 
-	buf = kvmalloc(TS_REPORT_BUFSIZE, GFP_KERNEL_ACCOUNT);
-	if (!buf)
+	r = kvzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+	if (!r)
 		return -ENOMEM;
-	r = __seq_open_private(file, &ts_seq_ops, sizeof(*r));
-	if (!r) {
-		kvfree(buf);
-		return -ENOMEM;
-	}
-	/* As single_open_size() does: start with room for the summary. */
-	m = file->private_data;
-	m->buf = buf;
-	m->size = TS_REPORT_BUFSIZE;
-
 	r->net = get_net(current->nsproxy->net_ns);
 	r->privileged = net_eq(r->net, &init_net) &&
 			file_ns_capable(file, &init_user_ns, CAP_NET_ADMIN);
 	r->walk.cfg = &r->cfg;
+	r->text = kvmalloc(TS_CONFIG_TEXT_MAX, GFP_KERNEL_ACCOUNT);
+	buf = kvmalloc(TS_REPORT_BUFSIZE, GFP_KERNEL_ACCOUNT);
+	err = r->text && buf ? seq_open(file, &ts_seq_ops) : -ENOMEM;
+	if (err) {
+		kvfree(buf);
+		ts_reader_free(r);
+		return err;
+	}
+	/* As single_open_size() does: start with room for the summary. */
+	m = file->private_data;
+	m->private = r;
+	m->buf = buf;
+	m->size = TS_REPORT_BUFSIZE;
 	return 0;
 }
 
@@ -387,7 +405,7 @@ static int ts_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 
 	ts_reader_free(m->private);
-	return seq_release_private(inode, file);
+	return seq_release(inode, file);
 }
 
 static const struct proc_ops ts_proc_ops = {

@@ -31,26 +31,30 @@ static int ts_collect(struct tcpstates_scope *sc, unsigned int inum)
 {
 	unsigned int n = 0;
 	struct net *net;
-	int err = 0;
 
 	/* The netns list is protected by net_rwsem, not by RTNL. */
 	down_read(&net_rwsem);
 	for_each_net(net)
-		n++;
-	sc->targets = kvcalloc(n, sizeof(*sc->targets), GFP_KERNEL_ACCOUNT);
-	if (!sc->targets) {
-		err = -ENOMEM;
-		goto out;
-	}
+		if (!inum || net->ns.inum == inum)
+			n++;
+	up_read(&net_rwsem);
+
+	/* Not under net_rwsem: reclaim would hold up netns setup and teardown. */
+	sc->targets = kvcalloc(max(n, 1U), sizeof(*sc->targets),
+			       GFP_KERNEL_ACCOUNT);
+	if (!sc->targets)
+		return -ENOMEM;
+
+	/* Netns created meanwhile are left for the next read. */
+	down_read(&net_rwsem);
 	for_each_net(net) {
 		if (inum && net->ns.inum != inum)
 			continue;
 		if (sc->nr_targets < n && maybe_get_net(net))
 			sc->targets[sc->nr_targets++].net = net;
 	}
-out:
 	up_read(&net_rwsem);
-	return err;
+	return 0;
 }
 
 static int ts_tables(struct tcpstates_scope *sc)
@@ -70,6 +74,7 @@ static int ts_tables(struct tcpstates_scope *sc)
 		struct inet_hashinfo *h = t->net->ipv4.tcp_death_row.hashinfo;
 
 		t->listening = sc->listening + i * BITS_TO_LONGS(TS_NR_PORTS);
+		t->ehash = h;
 		/* Netns without their own ehash share the global one. */
 		if (!h->pernet) {
 			if (shared)

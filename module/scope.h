@@ -13,6 +13,7 @@ struct tcpstates_config;
 /* One network namespace being counted. */
 struct tcpstates_target {
 	struct net *net;
+	struct inet_hashinfo *ehash;	/* the table holding its sockets */
 	unsigned long *listening;	/* TS_NR_PORTS bits: ports listened on */
 	u64 sockets[TS_NR_STATES];
 };

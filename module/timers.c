@@ -17,8 +17,9 @@
 
 /*
  * sysctl_tcp_max_orphans is not exported. Its sysctl file is the one
- * interface to it, and exists only where the init netns's /proc/sys is
- * visible.
+ * interface to it; it exists only in the initial netns's /proc/sys, and the
+ * path is resolved in the reader's root, so only privileged readers (who
+ * could set the value anyway) get it read.
  */
 #define TS_MAX_ORPHANS_PATH "/proc/sys/net/ipv4/tcp_max_orphans"
 
@@ -53,7 +54,8 @@ static int ts_orphans(void)
 	return max(sum, 0);
 }
 
-void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim)
+void tcpstates_read_limits(struct net *net, bool privileged,
+			   struct tcpstates_limits *lim)
 {
 	struct inet_timewait_death_row *dr = &net->ipv4.tcp_death_row;
 
@@ -61,7 +63,7 @@ void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim)
 	lim->timewait = refcount_read(&dr->tw_refcount) - 1;
 	lim->max_tw_buckets = READ_ONCE(dr->sysctl_max_tw_buckets);
 	lim->orphans = ts_orphans();
-	lim->max_orphans = ts_read_max_orphans();
+	lim->max_orphans = privileged ? ts_read_max_orphans() : -1;
 	lim->syncookies = READ_ONCE(net->ipv4.sysctl_tcp_syncookies);
 }
 
@@ -71,9 +73,9 @@ static void ts_show(struct seq_file *m, const char *name, long long value,
 	seq_printf(m, "%-22s %12lld %s\n", name, value, unit);
 }
 
-static void ts_show_secs(struct seq_file *m, const char *name, int jiffies)
+static void ts_show_secs(struct seq_file *m, const char *name, int ticks)
 {
-	ts_show(m, name, jiffies / HZ, "s");
+	ts_show(m, name, ticks / HZ, "s");
 }
 
 void tcpstates_show_timers(struct seq_file *m, const struct net *net,

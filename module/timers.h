@@ -16,7 +16,8 @@ struct tcpstates_limits {
 	int syncookies;
 };
 
-void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim);
+void tcpstates_read_limits(struct net *net, bool privileged,
+			   struct tcpstates_limits *lim);
 void tcpstates_show_timers(struct seq_file *m, const struct net *net,
 			   const struct tcpstates_limits *lim);
 

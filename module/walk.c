@@ -116,7 +116,9 @@ static void ts_sample_request_timer(struct sock *sk, const struct net *net,
 
 	if (!refcount_inc_not_zero(&sk->sk_refcnt))
 		return;
-	if (READ_ONCE(sk->sk_state) == TCP_NEW_SYN_RECV &&
+	/* Pairs with the smp_wmb() before refcount_set() in reqsk_queue_hash_req(). */
+	smp_rmb();
+	if (!hlist_nulls_unhashed_lockless(&sk->sk_nulls_node) &&
 	    net_eq(sock_net(sk), net)) {
 		s->timer = TS_TIMER_SYNACK;
 		s->retries = req->num_timeout;
@@ -370,8 +372,10 @@ static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk)
 
 /*
  * Sample one chain under rcu_read_lock(). Returns false when the walk ended
- * on another chain's nulls value: an entry we followed was reused
- * elsewhere, and what we saw of this chain cannot be trusted.
+ * up on another chain: an entry we followed was reused elsewhere, and what
+ * we saw of this chain cannot be trusted. Every ehash table numbers its
+ * chains' nulls from 0, so a move into another netns's table of the same
+ * chain number shows only in the socket's netns using another table.
  */
 static bool ts_sample_chain(struct tcpstates_walk *w,
 			    struct hlist_nulls_head *head,
@@ -387,8 +391,11 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 	sk_nulls_for_each_rcu(sk, node, head) {
 		if (listeners)
 			ts_note_listening(w, sk);
-		if (tcpstates_sample(w, sk, listeners, timers, now, &s))
-			ts_chain_add(w, &s);
+		if (!tcpstates_sample(w, sk, listeners, timers, now, &s))
+			continue;
+		if (!listeners && w->scope.targets[s.target].ehash != w->hashinfo)
+			return false;
+		ts_chain_add(w, &s);
 	}
 	return get_nulls_value(node) == nulls;
 }
@@ -397,10 +404,17 @@ static void ts_count_chain(struct tcpstates_walk *w,
 			   struct hlist_nulls_head *head,
 			   unsigned long nulls, bool listeners)
 {
+	int tries = 0;
+
 	while (!ts_sample_chain(w, head, nulls, listeners)) {
 		w->result.tables.restarts++;
+		/* A spill counted per netns and per port already. */
 		if (w->chain.spilled)
 			w->result.tables.inexact = true;
+		if (++tries == TS_MAX_RESTARTS) {
+			w->result.tables.inexact = true;
+			break;
+		}
 	}
 	ts_chain_commit(w);
 }
@@ -440,6 +454,9 @@ static void ts_count_established(struct tcpstates_walk *w,
 /*
  * A bound-only socket: bound, but neither listening nor connecting, which
  * inet_diag (v6.8+) reports as bound-inactive. Held stable by the lock.
+ * Since v6.8 timewait socks share the owner list; their sk_state is
+ * TCP_TIME_WAIT, so the state test, first, leaves them out while reading
+ * nothing beyond sock_common.
  */
 static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
 			    struct tcpstates_sample *s)
@@ -465,34 +482,62 @@ static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
 	return !w->filtering || ts_filter_match(w->cfg, sk, s);
 }
 
+/*
+ * Owners visited per hold of a bind bucket's lock. On 6.8+ a busy port's
+ * bucket holds every connection accepted on it, so a long list is taken in
+ * pieces, resuming by position as inet_diag does; the lock is dropped in
+ * between so bind(), connect() and accept() on that port can proceed.
+ */
+#define TS_OWNERS_PER_LOCK 1024
+
+/* Count one bind bucket's owners from position @skip; true when done. */
+static bool ts_count_bound_part(struct tcpstates_walk *w,
+				struct inet_bind_hashbucket *head,
+				unsigned int skip)
+{
+	unsigned int pos = 0;
+	struct inet_bind2_bucket *tb2;
+	struct tcpstates_sample s;
+	struct sock *sk;
+	bool done = true;
+
+	spin_lock_bh(&head->lock);
+	inet_bind_bucket_for_each(tb2, &head->chain) {
+		if (tcpstates_scope_find(&w->scope, ib2_net(tb2)) < 0)
+			continue;
+		ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
+			if (pos++ < skip)
+				continue;
+			if (pos - skip > TS_OWNERS_PER_LOCK) {
+				done = false;
+				goto unlock;
+			}
+			if (!ts_sample_bound(w, sk, &s))
+				continue;
+			ts_count(&w->result.counts, &s);
+			ts_count_detail(w, &s);
+		}
+	}
+unlock:
+	spin_unlock_bh(&head->lock);
+	return done;
+}
+
 static void ts_count_bound(struct tcpstates_walk *w,
 			   unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
-	struct tcpstates_sample s;
-	unsigned int i;
+	unsigned int i, skip;
 
 	for (i = first; i < end; i++) {
 		struct inet_bind_hashbucket *head = &h->bhash2[i];
-		struct inet_bind2_bucket *tb2;
-		struct sock *sk;
 
 		/* Racy peek, as inet_diag does: skip the lock when empty. */
 		if (hlist_empty(&head->chain))
 			continue;
-
-		spin_lock_bh(&head->lock);
-		inet_bind_bucket_for_each(tb2, &head->chain) {
-			if (tcpstates_scope_find(&w->scope, ib2_net(tb2)) < 0)
-				continue;
-			ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
-				if (!ts_sample_bound(w, sk, &s))
-					continue;
-				ts_count(&w->result.counts, &s);
-				ts_count_detail(w, &s);
-			}
-		}
-		spin_unlock_bh(&head->lock);
+		for (skip = 0; !ts_count_bound_part(w, head, skip);
+		     skip += TS_OWNERS_PER_LOCK)
+			cond_resched();
 	}
 }
 
@@ -573,7 +618,7 @@ int tcpstates_walk(struct tcpstates_walk *w)
 	t->lhash2_buckets = shared->lhash2_mask + 1;
 	t->bhash_buckets = shared->bhash_size;
 	t->ehash_tables = sc->nr_ehash;
-	t->ehash_pernet = sc->ehash[0]->pernet;
+	t->ehash_pernet = sc->nr_ehash == 1 && sc->ehash[0]->pernet;
 
 	/* Listeners first: they decide which sockets are inbound. */
 	err = ts_walk_table(w, shared, t->lhash2_buckets, ts_count_listeners);
@@ -582,7 +627,8 @@ int tcpstates_walk(struct tcpstates_walk *w)
 		err = ts_walk_table(w, sc->ehash[i], sc->ehash[i]->ehash_mask + 1,
 				    ts_count_established);
 	}
-	if (!err)
+	/* Bound-only sockets cost bucket locks: skip them when not counted. */
+	if (!err && (w->cfg->states & BIT(TS_CLOSED)))
 		err = ts_walk_table(w, shared, t->bhash_buckets, ts_count_bound);
 	if (!err)
 		ts_find_close_wait_port(w);

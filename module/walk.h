@@ -16,6 +16,12 @@ struct tcpstates_config;
  */
 #define TS_BUCKETS_PER_BATCH 256
 
+/*
+ * Walks of one chain before we take what the last one saw and call the
+ * result inexact: bounded, since every retry stays in the RCU section.
+ */
+#define TS_MAX_RESTARTS 8
+
 /* Samples of one hash chain, held until the chain proves to be ours. */
 #define TS_CHAIN_JOURNAL 256
 
