@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: GPL-2.0
+# Timer columns, the timers section, the per-socket listing and the hints,
+# each against the kernel's own view.
+
+# "STATE tr1 tr2 tr3 tr4": sockets per /proc/net/tcp timer code.
+oracle_timers() {
+	oracle_sockets | awk -v states="$STATES" '
+	{ c[$2, $7]++ }
+	END {
+		n = split(states, o, " ")
+		for (i = 1; i <= n; i++)
+			print o[i], c[o[i], 1] + 0, c[o[i], 2] + 0, c[o[i], 3] + 0, c[o[i], 4] + 0
+	}'
+}
+
+module_timers() {
+	awk -v states="$STATES" '
+	BEGIN { n = split(states, o, " "); for (i = 1; i <= n; i++) want[o[i]] = 1 }
+	/^# state/ { for (i = 3; i <= NF; i++) col[$i] = i - 1 }
+	($1 in want) {
+		print $1, $col["retrans"] + $col["synack"], $col["keepalive"], $col["timewait"], $col["probe0"]
+	}' $PROC
+}
+
+# compare_timers LABEL: per state, the sockets with each kind of timer
+# equal /proc/net/tcp's tr column (1 retransmit or SYN-ACK, 2 keepalive,
+# 3 timewait, 4 zero-window probe).
+compare_timers() {
+	tries=0
+	while [ $tries -lt 20 ]; do
+		o1=$(oracle_timers)
+		m=$(module_timers)
+		o2=$(oracle_timers)
+		[ "$o1" = "$o2" ] && break
+		tries=$((tries + 1))
+	done
+	for s in $STATES; do
+		expect_eq "$1: $s timers by kind equal /proc/net/tcp{,6} tr" \
+			"$(echo "$m" | awk -v s=$s '$1 == s')" "$(echo "$o1" | awk -v s=$s '$1 == s')"
+	done
+}
+
+timers_in_child() {
+	echo 17 > /proc/sys/net/ipv4/tcp_fin_timeout
+	expect_eq "tcp_fin_timeout set to 17 reads 17" "$(setting tcp_fin_timeout)" 17
+	expect_eq "time_wait_length is the fixed 2MSL" "$(setting time_wait_length) $(setting msl)" "60 30"
+	echo 11 > /proc/sys/net/ipv4/tcp_keepalive_probes
+	expect_eq "tcp_keepalive_probes is read live" "$(setting tcp_keepalive_probes)" 11
+	start_sockets /tmp/timers.out 4:orphan:3:7030 6:orphan:2:7031 4:time_wait:4:7040 \
+		6:time_wait:2:7041 4:syn_sent:2:7050 4:keepalive:2:7060 6:fin_wait1:2:7070 ||
+		{ not_ok "timer population ready"; return; }
+	snapshot
+	at_least "timers" FIN_WAIT2 4 3
+	at_least "timers" SYN_SENT 4 2
+	at_least "timers" FIN_WAIT1 6 2
+	at_least "timers" TIME_WAIT 4 4
+
+	cat $PROC > /tmp/timers.now
+	soon=$(column FIN_WAIT2 soonest_ms /tmp/timers.now)
+	late=$(column FIN_WAIT2 latest_ms /tmp/timers.now)
+	check "orphaned FIN_WAIT2 expire within tcp_fin_timeout=17 s ($soon..$late ms)" \
+		[ "$soon" -gt 0 ] && [ "$late" -le 17000 ] && [ "$late" -gt 10000 ]
+
+	soon=$(column TIME_WAIT soonest_ms /tmp/timers.now)
+	late1=$(column TIME_WAIT latest_ms /tmp/timers.now)
+	check "TIME_WAIT expiries lie in (0, 60 s] ($soon..$late1 ms)" \
+		[ "$soon" -gt 0 ] && [ "$late1" -le 60000 ]
+	sleep 1
+	late2=$(column TIME_WAIT latest_ms)
+	check "TIME_WAIT expiries shrink between reads ($late1 -> $late2 ms)" [ "$late2" -lt "$late1" ]
+
+	n=$(column SYN_SENT total)
+	expect_eq "every SYN_SENT socket has a retransmit timer" "$(column SYN_SENT retrans)" "$n"
+	r1=$(column SYN_SENT retries)
+	sleep 4
+	r2=$(column SYN_SENT retries)
+	check "SYN_SENT retransmit count grows over time ($r1 -> $r2)" [ "$r2" -gt "$r1" ]
+
+	k=$(column ESTABLISHED keepalive)
+	late=$(column ESTABLISHED latest_ms)
+	check "SO_KEEPALIVE with TCP_KEEPIDLE=30 shows keepalive timers of at most 30 s ($k, $late ms)" \
+		[ "$k" -ge 2 ] && [ "$late" -le 30000 ] && [ "$late" -gt 0 ]
+	expect_eq "orphaned FIN_WAIT1 against a zero window probe it" "$(column FIN_WAIT1 probe0)" \
+		"$(column FIN_WAIT1 total)"
+
+	cw=$(column CLOSE_WAIT total)
+	check "CLOSE_WAIT is populated ($cw)" [ "$cw" -ge 5 ]
+	expect_eq "CLOSE_WAIT sockets show no timer" \
+		"$(awk '$1 == "CLOSE_WAIT" { print $7, $8, $9, $10, $11, $12, $13 }' $PROC)" "0 0 0 0 0 - -"
+	compare_timers "timers"
+	compare_states "timer population" 0 0
+	stop_sockets $SOCKETS_PID
+}
+
+test_timers() {
+	in_netns timers_in_child
+}
+
+# The per-socket view lists exactly what /proc/net/tcp{,6} lists.
+module_sockets() { # module_sockets READER
+	$1 | awk '$1 == "socket" {
+		fam = substr($2, 1, 1) == "[" ? 6 : 4
+		n = split($2, l, ":"); m = split($3, r, ":")
+		print fam, $4, l[n], r[m]
+	}' | sort
+}
+
+listing_in_child() {
+	ip -6 addr add 2001:db8::1/128 dev lo
+	start_sockets /tmp/list.out 4:established:120:7010 6:established:60:7011 \
+		4:time_wait:40:7020 7:listen:5:7030 5:fin_wait2:10:7040 ||
+		{ not_ok "listing population ready"; return; }
+	echo 100000 > $PARAMS/list_sockets
+	want=$(oracle_sockets | awk '{ print $1, $2, $3, $4 }' | sort)
+	n=$(echo "$want" | wc -l)
+	check "the population is larger than one seq_file page ($n sockets)" [ "$n" -ge 400 ]
+	expect_eq "list_sockets: cat lists exactly the sockets of /proc/net/tcp{,6}" \
+		"$(module_sockets "cat $PROC")" "$want"
+	expect_eq "list_sockets: 256-byte reads list the same" \
+		"$(module_sockets "dd if=$PROC bs=256 status=none")" "$want"
+	echo 7 > $PARAMS/list_sockets
+	expect_eq "list_sockets=7 lists 7 sockets" "$(grep -c '^socket' $PROC)" 7
+	echo 0 > $PARAMS/list_sockets
+	expect_eq "list_sockets=0 lists none" "$(grep -c '^socket' $PROC)" 0
+	stop_sockets $SOCKETS_PID
+}
+
+test_listing() {
+	in_netns listing_in_child
+}
+
+hints() {
+	grep '^hint' $PROC | awk '{ print $2 }' | tr '\n' ' '
+}
+
+hints_in_child() {
+	expect_eq "no hints on a quiet netns" "$(hints)" ""
+
+	start_sockets /tmp/cw.out 4:fin_wait2:15:7100 || return
+	expect_eq "15 CLOSE_WAIT on one port: no hint yet" "$(hints)" ""
+	stop_sockets $SOCKETS_PID
+	start_sockets /tmp/cw.out 4:fin_wait2:16:7100 || return
+	check "16 CLOSE_WAIT on port 7100: the close_wait hint names the port" \
+		grep -q '^hint close_wait: 16 CLOSE_WAIT sockets on local port 7100;' $PROC
+	stop_sockets $SOCKETS_PID
+}
+
+hints_fin_wait2_in_child() {
+	start_sockets /tmp/fw.out 4:orphan:99:7200 || return
+	check "99 FIN_WAIT2: no fin_wait2 hint" sh -c "! grep -q '^hint fin_wait2' $PROC"
+	first=$SOCKETS_PID
+	start_sockets /tmp/fw2.out 6:orphan:1:7201 || return
+	check "100 FIN_WAIT2: the fin_wait2 hint" grep -q '^hint fin_wait2: 100 FIN_WAIT2' $PROC
+	stop_sockets $SOCKETS_PID
+	stop_sockets $first
+}
+
+hints_time_wait_in_child() {
+	echo 10 > /proc/sys/net/ipv4/tcp_max_tw_buckets
+	start_sockets /tmp/tw.out 4:time_wait:7:7300 || return
+	check "7 of 10 timewait buckets: no time_wait hint" sh -c "! grep -q '^hint time_wait' $PROC"
+	stop_sockets $SOCKETS_PID
+	start_sockets /tmp/tw.out 6:time_wait:1:7301 || return
+	check "8 of 10 timewait buckets: the time_wait hint" \
+		grep -q '^hint time_wait: 8 timewait sockets against tcp_max_tw_buckets 10' $PROC
+	stop_sockets $SOCKETS_PID
+}
+
+test_hints() {
+	in_netns hints_in_child
+	in_netns hints_fin_wait2_in_child
+	in_netns hints_time_wait_in_child
+
+	# tcp_max_orphans is host-wide and readable only from the initial netns.
+	old=$(cat /proc/sys/net/ipv4/tcp_max_orphans)
+	base=$(setting orphans)
+	echo $((base + 10)) > /proc/sys/net/ipv4/tcp_max_orphans
+	start_sockets /tmp/or.out 4:fin_wait1:7:7400 || return
+	check "orphans at 70% of tcp_max_orphans: no orphans hint" sh -c "! grep -q '^hint orphans' $PROC"
+	first=$SOCKETS_PID
+	start_sockets /tmp/or2.out 6:fin_wait1:1:7401 || return
+	check "orphans at 80% of tcp_max_orphans: the orphans hint" grep -q '^hint orphans:' $PROC
+	expect_eq "the orphans line counts them" "$(setting orphans)" $((base + 8))
+	stop_sockets $SOCKETS_PID
+	stop_sockets $first
+	echo "$old" > /proc/sys/net/ipv4/tcp_max_orphans
+}
