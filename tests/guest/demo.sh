@@ -13,7 +13,6 @@ fi
 start_sockets /tmp/demo.out 4:listen:2:8001 6:listen:1:8001 4:bound:1:8100 \
 	4:established:3:8010 6:established:2:8011 4:fin_wait2:2:8020 \
 	4:orphan:2:8030 6:time_wait:3:8040 4:syn_sent:1:8050 > /dev/null
-echo 4 > $PARAMS/top_ports
 echo "=== cat /proc/tcpstates"
 cat $PROC
 echo "=== end"
