@@ -29,3 +29,71 @@ version:
 	@echo $(VERSION)
 
 .PHONY: all module clean check demo version
+
+# --- Installing on a server --------------------------------------------------
+# `make install` puts the .ko built above under /lib/modules (or
+# $(INSTALL_MOD_PATH)/lib/modules) plus the /etc snippets; `make dkms-install`
+# hands the sources to DKMS so the module follows kernel upgrades.
+
+# Pinned: kbuild's default for M= builds is "extra" on 6.1, "updates" on 6.12.
+INSTALL_MOD_DIR ?= updates
+MODDEST = $(INSTALL_MOD_PATH)/lib/modules/$(KERNELRELEASE)/$(INSTALL_MOD_DIR)
+DEPMOD_ROOT = $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH))
+ETC_FILES = modprobe.d/tcpstates.conf modules-load.d/tcpstates.conf
+
+install: module
+	$(MAKE) -C $(KDIR) M=$(PWD) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR) modules_install
+	depmod $(DEPMOD_ROOT) -a $(KERNELRELEASE)
+	for f in $(ETC_FILES); do \
+		install -D -m 0644 packaging/$$f $(DESTDIR)/etc/$$f || exit 1; \
+	done
+
+uninstall:
+	rm -f $(MODDEST)/tcpstates.ko $(MODDEST)/tcpstates.ko.xz \
+		$(MODDEST)/tcpstates.ko.gz $(MODDEST)/tcpstates.ko.zst
+	for f in $(ETC_FILES); do rm -f $(DESTDIR)/etc/$$f; done
+	depmod $(DEPMOD_ROOT) -a $(KERNELRELEASE)
+
+# Exactly what dkms.conf's MAKE[0] needs: no tests, scripts or build output.
+DKMS_SRC = /usr/src/tcpstates-$(VERSION)
+DKMS_FILES = Kbuild Makefile dkms.conf module/Kbuild.probes \
+	$(wildcard module/*.c) $(wildcard module/*.h)
+DKMS_KERNELS ?= $(KERNELRELEASE)
+
+# Re-running replaces the sources: remove this version from DKMS, copy, add.
+dkms-install:
+	./scripts/check-version
+	if [ -n "$$(dkms status -m tcpstates -v $(VERSION))" ]; then \
+		dkms remove -m tcpstates -v $(VERSION) --all || exit 1; \
+	fi
+	rm -rf $(DKMS_SRC)
+	for f in $(DKMS_FILES); do \
+		install -D -m 0644 $$f $(DKMS_SRC)/$$f || exit 1; \
+	done
+	dkms add -m tcpstates -v $(VERSION)
+	for k in $(DKMS_KERNELS); do \
+		dkms build -m tcpstates -v $(VERSION) -k $$k && \
+		dkms install -m tcpstates -v $(VERSION) -k $$k || exit 1; \
+	done
+
+dkms-remove:
+	if [ -n "$$(dkms status -m tcpstates -v $(VERSION))" ]; then \
+		dkms remove -m tcpstates -v $(VERSION) --all || exit 1; \
+	fi
+	rm -rf $(DKMS_SRC)
+
+.PHONY: install uninstall dkms-install dkms-remove
+
+# The Prometheus exporter: script + systemd units (timer every 15 s).
+install-exporter:
+	install -D -m 0755 scripts/tcpstates-exporter $(DESTDIR)/usr/local/bin/tcpstates-exporter
+	for u in tcpstates-exporter.service tcpstates-exporter.timer; do \
+		install -D -m 0644 packaging/systemd/$$u $(DESTDIR)/etc/systemd/system/$$u || exit 1; \
+	done
+
+uninstall-exporter:
+	rm -f $(DESTDIR)/usr/local/bin/tcpstates-exporter \
+		$(DESTDIR)/etc/systemd/system/tcpstates-exporter.service \
+		$(DESTDIR)/etc/systemd/system/tcpstates-exporter.timer
+
+.PHONY: install-exporter uninstall-exporter

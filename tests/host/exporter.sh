@@ -1,0 +1,162 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test of scripts/tcpstates-exporter against captured /proc/tcpstates
+# files (tests/fixtures/*.sample): promtool accepts the output, and every
+# number in it is the one in the file. Needs no module: runs on any host.
+# Prints TAP; exits non-zero if any test failed.
+#
+# bash -c snippets below get their values as "$1"...: single quotes on purpose.
+# shellcheck disable=SC2016
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=scripts/lib-debian.sh
+. "$root/scripts/lib-debian.sh"
+
+exporter=$root/scripts/tcpstates-exporter
+fixtures=$root/tests/fixtures
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
+check() { # check DESCRIPTION COMMAND...
+	local desc=$1
+	shift
+	if "$@" >"$work/out" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		sed 's/^/# /' "$work/out"
+	fi
+}
+
+# promtool is in Debian's prometheus package. Installing that would also
+# enable a Prometheus server, so unpack the .deb into the cache instead.
+if command -v promtool >/dev/null; then
+	promtool=promtool
+else
+	promtool=$(deb_unpack prometheus)/usr/bin/promtool
+fi
+"$promtool" --version >/dev/null 2>&1 || { echo "Bail out! no promtool"; exit 1; }
+
+# run NAME INPUT: export INPUT into $work/NAME/tcpstates.prom.
+run() {
+	mkdir -p "$work/$1"
+	"$exporter" --input "$2" --output-dir "$work/$1"
+}
+
+promtool_ok() { "$promtool" check metrics <"$1"; }
+
+# What the exporter must print for a fixture, derived independently: every
+# state row's columns, named by the "# state" header, as the metric lines
+# the docs promise. Only the columns we map by name; "-" means no sample.
+expected() {
+	awk '
+	/^# state/ { for (i = 3; i <= NF; i++) col[i - 1] = $i; next }
+	/^#/ { next }
+	$1 ~ /^(CLOSED|LISTEN|SYN_SENT|SYN_RECV|ESTABLISHED|FIN_WAIT[12]|CLOSE_WAIT|CLOSING|LAST_ACK|TIME_WAIT)$/ {
+		for (i = 2; i <= NF; i++) {
+			c = col[i]; v = $i; s = "state=\"" $1 "\""
+			if (v == "-") continue
+			if (c == "ipv4" || c == "ipv6")
+				print "tcpstates_sockets{" s ",family=\"" c "\"} " v
+			else if (c == "inbound" || c == "outbound")
+				print "tcpstates_sockets_direction{" s ",direction=\"" c "\"} " v
+			else if (c ~ /^(retrans|probe0|keepalive|timewait|synack)$/)
+				print "tcpstates_timer_sockets{" s ",timer=\"" c "\"} " v
+			else if (c == "soonest_ms" || c == "latest_ms") {
+				sub(/_ms$/, "", c)
+				printf "tcpstates_timer_%s_seconds{%s} %.3f\n", c, s, v / 1000
+			} else if (c == "retries")
+				print "tcpstates_retries_max{" s "} " v
+		}
+	}' "$1"
+}
+
+# all_present EXPECTED PROM: each expected line is in PROM, verbatim.
+all_present() {
+	local line absent=0
+	while IFS= read -r line; do
+		grep -Fxq -- "$line" "$2" || { echo "missing: $line"; absent=1; }
+	done <"$1"
+	[[ -s $1 ]] || { echo "nothing expected: fixture not parsed?"; return 1; }
+	return "$absent"
+}
+
+has() { grep -Eq -- "$2" "$1" || { echo "no line matching /$2/ in $1"; return 1; }; }
+hasnt() { ! grep -Eq -- "$2" "$1" || { echo "unexpected /$2/ in $1"; return 1; }; }
+
+echo "TAP version 13"
+
+# 1. The format as first published: total ipv4 ipv6.
+prom=$work/sample/tcpstates.prom
+check "sample: exporter writes tcpstates.prom" run sample "$fixtures/tcpstates.sample"
+check "sample: promtool check metrics" promtool_ok "$prom"
+expected "$fixtures/tcpstates.sample" >"$work/sample.expected"
+check "sample: $(wc -l <"$work/sample.expected") tcpstates_sockets values equal the file's" \
+	all_present "$work/sample.expected" "$prom"
+check "sample: 22 state x family series, no total" \
+	bash -c '[[ $(grep -c "^tcpstates_sockets{" "$1") == 22 ]]' _ "$prom"
+check "sample: tcpstates_up 1, info version 0.1.0" \
+	bash -c 'grep -Fxq "tcpstates_up 1" "$1" && grep -Fxq "tcpstates_info{version=\"0.1.0\"} 1" "$1"' _ "$prom"
+check "sample: HELP and TYPE gauge for every metric" bash -c '
+	for m in $(grep -v "^#" "$1" | sed "s/[{ ].*//" | sort -u); do
+		grep -q "^# HELP $m " "$1" && grep -qx "# TYPE $m gauge" "$1" || { echo "$m"; exit 1; }
+	done' _ "$prom"
+check "sample: scrape duration is a number" has "$prom" '^tcpstates_scrape_duration_seconds [0-9]+\.[0-9]+$'
+check "sample: no temporary file left" \
+	bash -c '[[ -z $(find "$1" -name "tcpstates.prom.*") ]]' _ "$work/sample"
+
+# 2. Today's format: direction and timer columns, netns, ports, timers, hints.
+prom=$work/full/tcpstates.prom
+check "full: exporter writes tcpstates.prom" run full "$fixtures/tcpstates-full.sample"
+check "full: promtool check metrics" promtool_ok "$prom"
+expected "$fixtures/tcpstates-full.sample" >"$work/full.expected"
+check "full: $(wc -l <"$work/full.expected") per-state values equal the file's" \
+	all_present "$work/full.expected" "$prom"
+check 'full: "-" columns give no sample' hasnt "$prom" '^tcpstates_timer_soonest_seconds\{state="CLOSED"\}'
+check "full: netns rows" has "$prom" '^tcpstates_netns_sockets\{netns="4026532301",state="ESTABLISHED"\} 5$'
+check "full: top ports" has "$prom" '^tcpstates_port_sockets\{state="TIME_WAIT",port="443"\} 41000$'
+check "full: timers section in seconds" has "$prom" '^tcpstates_kernel_tcp_fin_timeout_seconds 60$'
+check "full: timers section counts" has "$prom" '^tcpstates_kernel_tcp_max_tw_buckets 262144$'
+check "full: hints counted" has "$prom" '^tcpstates_hints\{hint="close_wait"\} 1$'
+check "full: per-socket lines not exported" hasnt "$prom" '10\.0\.0\.2'
+
+# 3. The format will grow: an unknown column and unknown comment lines.
+awk '/^# state/ { print $0 "     future"; next }
+	/^[A-Z_0-9]+ / { print $0 "        7"; next }
+	{ print }
+	END { print "# a section from the future: name value"; print "widgets 3" }' \
+	"$fixtures/tcpstates.sample" >"$work/grown.sample"
+prom=$work/grown/tcpstates.prom
+check "grown: exporter writes tcpstates.prom" run grown "$work/grown.sample"
+check "grown: promtool check metrics" promtool_ok "$prom"
+check "grown: known columns unchanged" all_present "$work/sample.expected" "$prom"
+check "grown: unknown column becomes tcpstates_state_future" \
+	has "$prom" '^tcpstates_state_future\{state="TIME_WAIT"\} 7$'
+check "grown: tcpstates_up 1" has "$prom" '^tcpstates_up 1$'
+
+# 4. Module not loaded, or something else at the path: still a file, up 0.
+prom=$work/missing/tcpstates.prom
+check "missing input: exporter still writes tcpstates.prom" run missing "$work/nonexistent"
+check "missing input: promtool check metrics" promtool_ok "$prom"
+check "missing input: tcpstates_up 0" has "$prom" '^tcpstates_up 0$'
+printf 'hello\nworld\n' >"$work/garbage"
+check "garbage input: tcpstates_up 0" bash -c \
+	'"$1" -i "$2" -o - | grep -Fxq "tcpstates_up 0"' _ "$exporter" "$work/garbage"
+
+# 5. Replacing a previous file is a rename, not a rewrite in place.
+prom=$work/sample/tcpstates.prom
+ino_before=$(stat -c %i "$prom")
+check "rerun: replaces tcpstates.prom" run sample "$fixtures/tcpstates-full.sample"
+check "rerun: new inode (written aside, then renamed)" \
+	bash -c '[[ $(stat -c %i "$1") != "$2" ]]' _ "$prom" "$ino_before"
+check "bad option: exit 2" bash -c '"$1" --bogus; [[ $? == 2 ]]' _ "$exporter"
+
+echo "1..$n"
+echo "exporter: $((n - failed)) passed, $failed failed"
+[[ $failed == 0 ]]
