@@ -14,6 +14,7 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define MARKER_DEV "/dev/ttyS1"
@@ -58,7 +59,8 @@ static void mark_success(void)
 {
 	int fd = open(MARKER_DEV, O_WRONLY | O_NOCTTY);
 
-	if (fd < 0 || write(fd, "success\n", 8) != 8)
+	/* tcdrain(): power-off must not beat the UART to the marker. */
+	if (fd < 0 || write(fd, "success\n", 8) != 8 || tcdrain(fd))
 		fprintf(stderr, "init: cannot write the success marker\n");
 	if (fd >= 0)
 		close(fd);
@@ -99,6 +101,9 @@ int main(void)
 		mark_success();
 	else
 		fprintf(stderr, "init: suite failed (status %#x)\n", status);
+	/* Let the console finish too: the host reads results from it. */
+	tcdrain(STDOUT_FILENO);
+	tcdrain(STDERR_FILENO);
 	sync();
 	reboot(RB_POWER_OFF);
 	for (;;)
