@@ -105,27 +105,23 @@ static void ts_sample_full_timer(const struct sock *sk, unsigned long now,
 
 /*
  * A request sock is hashed with a zero refcount and its timer armed only
- * afterwards (reqsk_queue_hash_req()), so its timer is read only under a
- * reference, and only if the sock is still ours once we hold it.
+ * afterwards (reqsk_queue_hash_req()), so the timer is read only once the
+ * refcount is set. Taking a reference would dirty the sock's cache line on
+ * every read under a SYN flood; like every unreferenced read here these are
+ * scalars read once, and a sock reused meanwhile makes the chain restart.
  */
-static void ts_sample_request_timer(struct sock *sk, const struct net *net,
-				    unsigned long now,
+static void ts_sample_request_timer(const struct sock *sk, unsigned long now,
 				    struct tcpstates_sample *s)
 {
 	const struct request_sock *req = inet_reqsk(sk);
 
-	if (!refcount_inc_not_zero(&sk->sk_refcnt))
+	if (!refcount_read(&sk->sk_refcnt))
 		return;
 	/* Pairs with the smp_wmb() before refcount_set() in reqsk_queue_hash_req(). */
 	smp_rmb();
-	if (!hlist_nulls_unhashed_lockless(&sk->sk_nulls_node) &&
-	    net_eq(sock_net(sk), net)) {
-		s->timer = TS_TIMER_SYNACK;
-		s->retries = req->num_timeout;
-		s->expires_ms = ts_ms_left(READ_ONCE(req->rsk_timer.expires),
-					   now);
-	}
-	sock_gen_put(sk);
+	s->timer = TS_TIMER_SYNACK;
+	s->retries = req->num_timeout;	/* a bit-field */
+	s->expires_ms = ts_ms_left(READ_ONCE(req->rsk_timer.expires), now);
 }
 
 /* Both ends' addresses, one 32-bit word at a time: we hold no reference. */
@@ -210,7 +206,7 @@ bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
 		break;
 	case TCP_NEW_SYN_RECV:
 		if (timers)
-			ts_sample_request_timer(sk, t->net, now, s);
+			ts_sample_request_timer(sk, now, s);
 		break;
 	default:
 		if (timers)
