@@ -10,10 +10,16 @@ PWD := $(CURDIR)
 
 VERSION := $(shell sed -n 's/^\#define TCPSTATES_VERSION "\(.*\)"/\1/p' module/version.h)
 
-all: module
+all: module lab
 
 module:
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+# The state lab is a user-space program: it needs no kernel headers.
+lab: scripts/tcpstates-lab
+
+scripts/tcpstates-lab: scripts/tcpstates-lab.c
+	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
@@ -28,7 +34,7 @@ demo:
 version:
 	@echo $(VERSION)
 
-.PHONY: all module clean check demo version
+.PHONY: all module lab clean check demo version
 
 # --- Installing on a server --------------------------------------------------
 # `make install` puts the .ko built above under /lib/modules (or

@@ -1,0 +1,1206 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tcpstates-lab: put TCP sockets into any of the 11 states and hold them
+ * there, for teaching labs and for the tcpstates test suite.
+ *
+ * The lab plays the remote end itself, packetdrill style: it owns a tun
+ * device whose far side is the "peer", reads the kernel's segments from it
+ * and writes back exactly the segments a state needs, and no others. A peer
+ * that never answers a SYN holds SYN_SENT; one that never ACKs our FIN holds
+ * FIN_WAIT1; and so on. Every state is then deterministic and lasts as long
+ * as asked. By default all of it happens in a network namespace of its own.
+ */
+
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TUN_NAME	"tslab0"
+#define LOCAL4		"192.0.2.1"
+#define PEER4		"192.0.2.2"
+#define LOCAL6		"2001:db8::1"
+#define PEER6		"2001:db8::2"
+#define PREFIX6		64
+#define PEER_WINDOW	65535
+#define MAX_CONNS	4096
+#define SETUP_MS	10000
+/* Re-send the peer's FIN this often to restart TIME_WAIT's 2MSL. */
+#define TIME_WAIT_REFRESH_MS	20000
+
+enum { CLOSED, LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1,
+	FIN_WAIT2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, NR_STATES };
+
+static const char *const state_names[NR_STATES] = {
+	"CLOSED", "LISTEN", "SYN_SENT", "SYN_RECV", "ESTABLISHED", "FIN_WAIT1",
+	"FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
+};
+
+/* The kernel's numbers for them (include/net/tcp_states.h). */
+static const int kernel_state[NR_STATES] = {
+	7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6,
+};
+
+/* How each state is held, for --help and the README. */
+static const char *const mechanisms[NR_STATES] = {
+	"bind() and nothing else: bound, neither listening nor connecting",
+	"listen()",
+	"connect() to a peer that never answers the SYN (TCP_SYNCNT 127)",
+	"the peer sends a SYN to our listener and never ACKs the SYN-ACK (listener's TCP_SYNCNT 127)",
+	"connect(); the peer completes the handshake and then stays silent",
+	"shutdown(SHUT_WR); the peer never ACKs our FIN (TCP_USER_TIMEOUT keeps retrying)",
+	"shutdown(SHUT_WR); the peer ACKs our FIN but never sends its own",
+	"the peer sends its FIN; we never close",
+	"shutdown(SHUT_WR); the peer's FIN crosses ours and it never ACKs ours",
+	"the peer sends its FIN, we shutdown(SHUT_WR), the peer never ACKs our FIN",
+	"shutdown(SHUT_WR); the peer ACKs and sends its FIN; its FIN, re-sent every 20 s, restarts 2MSL",
+};
+
+struct conn {
+	int family;		/* AF_INET or AF_INET6 */
+	int target;		/* the state to hold */
+	int fd;			/* our socket, or -1 */
+	uint16_t lport;		/* our port */
+	uint16_t pport;		/* the peer's port */
+	uint32_t peer_isn;
+	uint32_t peer_nxt;	/* the peer's next sequence number */
+	uint32_t our_nxt;	/* what the peer ACKs: our next sequence */
+	bool syn_seen;		/* the peer has our ISN */
+	bool fin_seen;		/* our FIN reached the peer */
+	uint32_t our_fin;	/* its sequence number */
+	bool peer_fin_sent;
+	uint32_t peer_fin;
+	bool acted;		/* the lab's own step (shutdown) is done */
+	bool passive;		/* the peer opened (SYN_RECV) */
+	bool confirmed;
+	long long last_refresh;
+};
+
+static struct conn conns[MAX_CONNS];
+static int nconns;
+static int tun_fd = -1;
+static volatile sig_atomic_t stop_requested;
+static bool verbose_segments;
+
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tcpstates-lab: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(code);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* ---- the network: a netns, lo, and the tun device ---------------------- */
+
+static void if_up(int sock, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
+		die(1, "cannot read %s's flags: %s", name, strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
+		die(1, "cannot bring %s up: %s", name, strerror(errno));
+}
+
+static void add_addr4(int sock, const char *name)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, LOCAL4, &sin->sin_addr);
+	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
+		die(1, "cannot add %s to %s: %s", LOCAL4, name, strerror(errno));
+	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
+		die(1, "cannot set the netmask on %s: %s", name, strerror(errno));
+}
+
+/* struct in6_ifreq, as the kernel's SIOCSIFADDR for AF_INET6 wants it. */
+struct lab_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+static void add_addr6(const char *name)
+{
+	struct lab_in6_ifreq req = { .prefixlen = PREFIX6 };
+	int sock = socket(AF_INET6, SOCK_DGRAM, 0);
+
+	if (sock < 0)
+		die(1, "IPv6 is not available: %s", strerror(errno));
+	req.ifindex = if_nametoindex(name);
+	inet_pton(AF_INET6, LOCAL6, &req.addr);
+	/* tun devices are IFF_NOARP, so the address skips DAD. */
+	if (ioctl(sock, SIOCSIFADDR, &req) < 0)
+		die(1, "cannot add %s to %s: %s", LOCAL6, name, strerror(errno));
+	close(sock);
+}
+
+/*
+ * A new IPv6 address is tentative until addrconf's work item has run, even
+ * where DAD is skipped: wait until we can bind to it.
+ */
+static void wait_addr6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+	int i, fd, err = 0;
+
+	inet_pton(AF_INET6, LOCAL6, &a.sin6_addr);
+	for (i = 0; i < 300; i++) {
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+		err = bind(fd, (struct sockaddr *)&a, sizeof(a)) ? errno : 0;
+		close(fd);
+		if (!err)
+			return;
+		usleep(10000);
+	}
+	die(1, "%s did not become usable: %s", LOCAL6, strerror(err));
+}
+
+static void setup_network(bool own_netns)
+{
+	struct ifreq ifr = { 0 };
+	int sock;
+
+	if (own_netns && unshare(CLONE_NEWNET) < 0)
+		die(1, "cannot create a network namespace: %s (needs root or CAP_SYS_ADMIN)",
+		    strerror(errno));
+	tun_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (tun_fd < 0)
+		die(1, "cannot open /dev/net/tun: %s (is the tun module loaded? try: modprobe tun)",
+		    strerror(errno));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", TUN_NAME);
+	if (ioctl(tun_fd, TUNSETIFF, &ifr) < 0)
+		die(1, "cannot create the tun device %s: %s%s", TUN_NAME, strerror(errno),
+		    errno == EBUSY ? " (another lab runs in this netns)" : "");
+	fcntl(tun_fd, F_SETFL, O_NONBLOCK);
+
+	sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock < 0)
+		die(1, "socket: %s", strerror(errno));
+	if (own_netns)
+		if_up(sock, "lo");
+	add_addr4(sock, TUN_NAME);
+	if_up(sock, TUN_NAME);
+	add_addr6(TUN_NAME);
+	close(sock);
+	wait_addr6();
+}
+
+/* ---- segments ---------------------------------------------------------- */
+
+struct segment {
+	int family;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint32_t len;		/* payload bytes */
+};
+
+static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len > 1) {
+		sum += (p[0] << 8) | p[1];
+		p += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += p[0] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum & 0xffff);
+}
+
+/* Write one segment from the peer to us. */
+static void send_segment(int family, uint16_t sport, uint16_t dport,
+			 uint32_t seq, uint32_t ack, uint8_t flags)
+{
+	uint8_t pkt[sizeof(struct ip6_hdr) + sizeof(struct tcphdr)] = { 0 };
+	struct tcphdr *th;
+	uint32_t sum = 0;
+	size_t iplen;
+
+	if (family == AF_INET) {
+		struct ip *ip = (struct ip *)pkt;
+
+		iplen = sizeof(*ip);
+		ip->ip_v = 4;
+		ip->ip_hl = 5;
+		ip->ip_len = htons(iplen + sizeof(*th));
+		ip->ip_ttl = 64;
+		ip->ip_p = IPPROTO_TCP;
+		inet_pton(AF_INET, PEER4, &ip->ip_src);
+		inet_pton(AF_INET, LOCAL4, &ip->ip_dst);
+		ip->ip_sum = csum_fold(csum_add(0, ip, iplen));
+		sum = csum_add(sum, &ip->ip_src, 8);
+	} else {
+		struct ip6_hdr *ip6 = (struct ip6_hdr *)pkt;
+
+		iplen = sizeof(*ip6);
+		ip6->ip6_flow = htonl(6U << 28);
+		ip6->ip6_plen = htons(sizeof(*th));
+		ip6->ip6_nxt = IPPROTO_TCP;
+		ip6->ip6_hlim = 64;
+		inet_pton(AF_INET6, PEER6, &ip6->ip6_src);
+		inet_pton(AF_INET6, LOCAL6, &ip6->ip6_dst);
+		sum = csum_add(sum, &ip6->ip6_src, 32);
+	}
+	th = (struct tcphdr *)(pkt + iplen);
+	th->th_sport = htons(sport);
+	th->th_dport = htons(dport);
+	th->th_seq = htonl(seq);
+	th->th_ack = htonl(ack);
+	th->th_off = 5;
+	th->th_flags = flags;
+	th->th_win = htons(PEER_WINDOW);
+	sum += IPPROTO_TCP + sizeof(*th);
+	th->th_sum = csum_fold(csum_add(sum, th, sizeof(*th)));
+	if (write(tun_fd, pkt, iplen + sizeof(*th)) < 0)
+		die(1, "writing to %s: %s", TUN_NAME, strerror(errno));
+}
+
+/* Parse one packet from the tun device; false if it is not TCP for us. */
+static bool parse_segment(const uint8_t *pkt, ssize_t n, struct segment *s)
+{
+	const struct tcphdr *th;
+	size_t iplen, total;
+
+	if (n < 1)
+		return false;
+	if (pkt[0] >> 4 == 4) {
+		const struct ip *ip = (const struct ip *)pkt;
+
+		if (n < (ssize_t)sizeof(*ip) || ip->ip_p != IPPROTO_TCP)
+			return false;
+		iplen = ip->ip_hl * 4;
+		total = ntohs(ip->ip_len);
+		s->family = AF_INET;
+	} else if (pkt[0] >> 4 == 6) {
+		const struct ip6_hdr *ip6 = (const struct ip6_hdr *)pkt;
+
+		if (n < (ssize_t)sizeof(*ip6) || ip6->ip6_nxt != IPPROTO_TCP)
+			return false;
+		iplen = sizeof(*ip6);
+		total = iplen + ntohs(ip6->ip6_plen);
+	s->family = AF_INET6;
+	} else {
+		return false;
+	}
+	if ((ssize_t)total > n || total < iplen + sizeof(*th))
+		return false;
+	th = (const struct tcphdr *)(pkt + iplen);
+	s->sport = ntohs(th->th_sport);
+	s->dport = ntohs(th->th_dport);
+	s->seq = ntohl(th->th_seq);
+	s->ack = ntohl(th->th_ack);
+	s->flags = th->th_flags;
+	s->len = total - iplen - th->th_off * 4;
+	return true;
+}
+
+static void describe(char *buf, size_t size, uint8_t flags, uint32_t seq,
+		     uint32_t ack, const char *seq_name, uint32_t seq_base,
+		     const char *ack_name, uint32_t ack_base)
+{
+	int n = 0;
+
+	if (flags & TH_SYN)
+		n += snprintf(buf + n, size - n, "SYN=1 ");
+	if (flags & TH_FIN)
+		n += snprintf(buf + n, size - n, "FIN=1 ");
+	if (flags & TH_RST)
+		n += snprintf(buf + n, size - n, "RST=1 ");
+	if (flags & TH_ACK)
+		n += snprintf(buf + n, size - n, "ACK=1 ");
+	n += snprintf(buf + n, size - n, "seq=%s", seq_name);
+	if (seq != seq_base)
+		n += snprintf(buf + n, size - n, "+%u", seq - seq_base);
+	if (flags & TH_ACK) {
+		n += snprintf(buf + n, size - n, " ack=%s", ack_name);
+		if (ack != ack_base)
+			snprintf(buf + n, size - n, "+%u", ack - ack_base);
+	}
+}
+
+/* ---- the scripted peer ------------------------------------------------- */
+
+static struct conn *find_conn(int family, uint16_t lport, uint16_t pport)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i].family == family && conns[i].lport == lport &&
+		    conns[i].pport == pport)
+			return &conns[i];
+	return NULL;
+}
+
+static void peer_send(struct conn *c, uint32_t seq, uint8_t flags)
+{
+	send_segment(c->family, c->pport, c->lport, seq, c->our_nxt, flags);
+}
+
+static void peer_fin(struct conn *c, uint32_t ack)
+{
+	if (!c->peer_fin_sent) {
+		c->peer_fin = c->peer_nxt++;
+		c->peer_fin_sent = true;
+	}
+	send_segment(c->family, c->pport, c->lport, c->peer_fin, ack,
+		     TH_FIN | TH_ACK);
+	c->last_refresh = now_ms();
+}
+
+/* One of our segments reached the peer: answer as the target state says. */
+static void peer_receive(const struct segment *s)
+{
+	struct conn *c = find_conn(s->family, s->sport, s->dport);
+
+	if (!c)
+		return;
+	if (s->flags & TH_RST) {
+		c->fd = c->fd;
+		return;
+	}
+	if (s->flags & TH_SYN) {
+		c->our_nxt = s->seq + 1;
+		c->syn_seen = true;
+		/* Our SYN-ACK to the peer's SYN: SYN_RECV waits here for good. */
+		if (c->passive || c->target == SYN_SENT)
+			return;
+		send_segment(c->family, c->pport, c->lport, c->peer_isn,
+			     c->our_nxt, TH_SYN | TH_ACK);
+		c->peer_nxt = c->peer_isn + 1;
+		return;
+	}
+	if (!(s->flags & TH_FIN))
+		return;
+	c->our_fin = s->seq + s->len;
+	c->fin_seen = true;
+	switch (c->target) {
+	case FIN_WAIT2:
+		c->our_nxt = c->our_fin + 1;
+		peer_send(c, c->peer_nxt, TH_ACK);
+		break;
+	case TIME_WAIT:
+		c->our_nxt = c->our_fin + 1;
+		peer_fin(c, c->our_nxt);
+		break;
+	case CLOSING:
+		/* Our FIN is not acknowledged: the FINs cross. */
+		c->our_nxt = c->our_fin;
+		peer_fin(c, c->our_nxt);
+		break;
+	default:
+		/* FIN_WAIT1, LAST_ACK: the peer stays silent. */
+		break;
+	}
+}
+
+static void pump(int timeout_ms)
+{
+	struct pollfd pfd = { .fd = tun_fd, .events = POLLIN };
+	uint8_t pkt[65536];
+	struct segment s;
+	ssize_t n;
+
+	if (poll(&pfd, 1, timeout_ms) <= 0)
+		return;
+	while ((n = read(tun_fd, pkt, sizeof(pkt))) > 0)
+		if (parse_segment(pkt, n, &s))
+			peer_receive(&s);
+}
+
+/* ---- our sockets ------------------------------------------------------- */
+
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	if (fd < 0 || getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		return -1;
+	return ti.tcpi_state;
+}
+
+static socklen_t make_addr(int family, const char *which, uint16_t port,
+			   struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+		a->sin_family = AF_INET;
+		a->sin_port = htons(port);
+		inet_pton(AF_INET, which, &a->sin_addr);
+		return sizeof(*a);
+	}
+	struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+
+	a->sin6_family = AF_INET6;
+	a->sin6_port = htons(port);
+	inet_pton(AF_INET6, which, &a->sin6_addr);
+	return sizeof(*a);
+}
+
+static const char *local_addr(int family)
+{
+	return family == AF_INET ? LOCAL4 : LOCAL6;
+}
+
+static const char *peer_addr(int family)
+{
+	return family == AF_INET ? PEER4 : PEER6;
+}
+
+static int new_socket(int family)
+{
+	int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+
+	if (fd < 0)
+		die(1, "socket: %s", strerror(errno));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	return fd;
+}
+
+static void set_int(int fd, int level, int name, int value)
+{
+	if (setsockopt(fd, level, name, &value, sizeof(value)) < 0)
+		die(1, "setsockopt: %s", strerror(errno));
+}
+
+static struct conn *new_conn(int family, int target)
+{
+	struct conn *c;
+
+	if (nconns == MAX_CONNS)
+		die(1, "too many sockets (at most %d)", MAX_CONNS);
+	c = &conns[nconns++];
+	memset(c, 0, sizeof(*c));
+	c->family = family;
+	c->target = target;
+	c->fd = -1;
+	c->peer_isn = (uint32_t)random();
+	return c;
+}
+
+static uint16_t next_port = 40000;
+
+/* One listener per family takes every SYN_RECV request. */
+static int syn_listener[2] = { -1, -1 };
+static int syn_backlog = 1024;
+static uint16_t syn_listener_port[2];
+
+static uint16_t syn_recv_listener(int family)
+{
+	int i = family == AF_INET6;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (syn_listener[i] >= 0)
+		return syn_listener_port[i];
+	syn_listener_port[i] = next_port++;
+	syn_listener[i] = new_socket(family);
+	/* SYN-ACK retries follow the listener's TCP_SYNCNT: hold for hours. */
+	set_int(syn_listener[i], IPPROTO_TCP, TCP_SYNCNT, 127);
+	len = make_addr(family, local_addr(family), syn_listener_port[i], &ss);
+	if (bind(syn_listener[i], (struct sockaddr *)&ss, len) < 0 ||
+	    listen(syn_listener[i], syn_backlog) < 0)
+		die(1, "listener: %s", strerror(errno));
+	return syn_listener_port[i];
+}
+
+/* Start one socket on its way to @target. */
+static struct conn *start(int family, int target)
+{
+	struct conn *c = new_conn(family, target);
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	c->pport = 5000 + target;
+	switch (target) {
+	case CLOSED:
+	case LISTEN:
+		c->lport = next_port++;
+		c->fd = new_socket(family);
+		len = make_addr(family, local_addr(family), c->lport, &ss);
+		if (bind(c->fd, (struct sockaddr *)&ss, len) < 0)
+			die(1, "bind: %s", strerror(errno));
+		if (target == LISTEN && listen(c->fd, 128) < 0)
+			die(1, "listen: %s", strerror(errno));
+		break;
+	case SYN_RECV:
+		/* The peer opens, from a port of its own, and stops there. */
+		c->passive = true;
+		c->lport = syn_recv_listener(family);
+		c->pport = next_port++;
+		send_segment(family, c->pport, c->lport, c->peer_isn, 0, TH_SYN);
+		c->peer_nxt = c->peer_isn + 1;
+		break;
+	default:
+		c->fd = new_socket(family);
+		set_int(c->fd, IPPROTO_TCP, TCP_SYNCNT, 127);
+		/* Hold FIN_WAIT1, CLOSING and LAST_ACK for days, not minutes. */
+		set_int(c->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, 0x7fffffff);
+		len = make_addr(family, peer_addr(family), c->pport, &ss);
+		if (connect(c->fd, (struct sockaddr *)&ss, len) < 0 &&
+		    errno != EINPROGRESS)
+			die(1, "connect: %s", strerror(errno));
+		len = sizeof(ss);
+		getsockname(c->fd, (struct sockaddr *)&ss, &len);
+		c->lport = ntohs(family == AF_INET ?
+				 ((struct sockaddr_in *)&ss)->sin_port :
+				 ((struct sockaddr_in6 *)&ss)->sin6_port);
+		break;
+	}
+	return c;
+}
+
+/* The lab's own step once the connection is up. */
+static void act(struct conn *c)
+{
+	int st = tcp_state(c->fd);
+
+	if (c->acted || c->fd < 0)
+		return;
+	switch (c->target) {
+	case FIN_WAIT1:
+	case FIN_WAIT2:
+	case CLOSING:
+	case TIME_WAIT:
+		if (st == kernel_state[ESTABLISHED]) {
+			shutdown(c->fd, SHUT_WR);
+			c->acted = true;
+		}
+		break;
+	case CLOSE_WAIT:
+	case LAST_ACK:
+		if (st == kernel_state[ESTABLISHED] && !c->peer_fin_sent)
+			peer_fin(c, c->our_nxt);
+		if (c->target == LAST_ACK && st == kernel_state[CLOSE_WAIT]) {
+			shutdown(c->fd, SHUT_WR);
+			c->acted = true;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* Is the socket in /proc/net/tcp{,6} with our port and the kernel state? */
+static bool in_proc_net(const struct conn *c, int kstate)
+{
+	const char *path = c->family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
+	char line[512], laddr[64];
+	unsigned int port, st;
+	bool found = false;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned int rport;
+
+		if (sscanf(line, " %*d: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x",
+			   laddr, &port, &rport, &st) == 4 &&
+		    port == c->lport && rport == c->pport && (int)st == kstate)
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+static bool reached(struct conn *c)
+{
+	int k = kernel_state[c->target];
+
+	switch (c->target) {
+	case SYN_RECV:
+	case TIME_WAIT:
+		/* Request and timewait socks have no fd: ask /proc/net/tcp. */
+		return in_proc_net(c, k);
+	default:
+		return tcp_state(c->fd) == k;
+	}
+}
+
+/* Drive every socket to its state; false if any did not get there. */
+static bool settle(void)
+{
+	long long deadline = now_ms() + SETUP_MS;
+	bool all;
+	int i;
+
+	do {
+		pump(10);
+		all = true;
+		for (i = 0; i < nconns; i++) {
+			act(&conns[i]);
+			if (!conns[i].confirmed)
+				conns[i].confirmed = reached(&conns[i]);
+			all &= conns[i].confirmed;
+		}
+	} while (!all && now_ms() < deadline && !stop_requested);
+	return all;
+}
+
+/* A TIME_WAIT sock is a timewait sock: our fd now holds a dead socket. */
+static void tidy_time_wait(void)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++)
+		if (conns[i].target == TIME_WAIT && conns[i].fd >= 0) {
+			close(conns[i].fd);
+			conns[i].fd = -1;
+		}
+}
+
+/* Reset every connection the peer has, so nothing lingers after us. */
+static void release_all(void)
+{
+	int i;
+
+	for (i = 0; i < nconns; i++) {
+		struct conn *c = &conns[i];
+
+		if (c->syn_seen || c->passive)
+			send_segment(c->family, c->pport, c->lport,
+				     c->passive ? c->peer_isn + 1 : c->peer_nxt,
+				     0, TH_RST);
+	}
+	pump(100);
+	for (i = 0; i < nconns; i++)
+		if (conns[i].fd >= 0)
+			close(conns[i].fd);
+	for (i = 0; i < 2; i++)
+		if (syn_listener[i] >= 0)
+			close(syn_listener[i]);
+}
+
+/* ---- output ------------------------------------------------------------ */
+
+static void print_conn(const struct conn *c)
+{
+	const char *fmt = c->family == AF_INET ? "  %s:%u %s:%u %s\n" :
+						 "  [%s]:%u [%s]:%u %s\n";
+
+	if (c->target <= LISTEN)
+		printf(c->family == AF_INET ? "  %s:%u *:* %s\n" : "  [%s]:%u *:* %s\n",
+		       local_addr(c->family), c->lport, state_names[c->target]);
+	else
+		printf(fmt, local_addr(c->family), c->lport, peer_addr(c->family),
+		       c->pport, state_names[c->target]);
+}
+
+/* The /proc/tcpstates row of @state, or NULL without the module. */
+static bool tcpstates_row(int state, char *row, size_t size)
+{
+	FILE *f = fopen("/proc/tcpstates", "r");
+	char line[512];
+	size_t n = strlen(state_names[state]);
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, state_names[state], n) && line[n] == ' ') {
+			snprintf(row, size, "%s", line);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void print_rows(const bool *states)
+{
+	char row[512];
+	int st;
+
+	if (!tcpstates_row(CLOSED, row, sizeof(row))) {
+		printf("# /proc/tcpstates: the tcpstates module is not loaded\n");
+		return;
+	}
+	printf("# /proc/tcpstates in this netns:\n");
+	for (st = 0; st < NR_STATES; st++)
+		if (states[st] && tcpstates_row(st, row, sizeof(row)))
+			printf("#   %s", row);
+}
+
+/* ---- tour -------------------------------------------------------------- */
+
+static bool tour_auto;
+
+struct tour_view {
+	char rows[NR_STATES][512];
+};
+
+static void snapshot_rows(struct tour_view *v)
+{
+	int st;
+
+	for (st = 0; st < NR_STATES; st++)
+		if (!tcpstates_row(st, v->rows[st], sizeof(v->rows[st])))
+			v->rows[st][0] = '\0';
+}
+
+static void wait_step(void)
+{
+	char buf[64];
+
+	fflush(stdout);
+	if (tour_auto) {
+		long long until = now_ms() + 700;
+
+		while (now_ms() < until)
+			pump(50);
+		return;
+	}
+	printf("  [Enter] ");
+	fflush(stdout);
+	if (!fgets(buf, sizeof(buf), stdin))
+		tour_auto = true;
+}
+
+static const char *kstate_name(int k)
+{
+	int st;
+
+	for (st = 0; st < NR_STATES; st++)
+		if (kernel_state[st] == k)
+			return state_names[st];
+	return k == 12 ? "SYN_RECV" : "?";
+}
+
+/* Our side's state: the socket's own, or what /proc/net/tcp says. */
+static const char *our_state(struct conn *c, int fd)
+{
+	static const int probe[] = { 3, 6, 5 };
+	size_t i;
+
+	if (fd >= 0 && tcp_state(fd) >= 0 && tcp_state(fd) != 7)
+		return kstate_name(tcp_state(fd));
+	for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++)
+		if (in_proc_net(c, probe[i]))
+			return kstate_name(probe[i]);
+	return "CLOSED";
+}
+
+static void tour_show(int n, const char *what, const char *segment,
+		      const char *ours, const char *peers, struct tour_view *before)
+{
+	struct tour_view after;
+	int st;
+
+	pump(200);
+	printf("\n%2d. %s\n", n, what);
+	if (segment)
+		printf("    segment: %s\n", segment);
+	printf("    us (kernel): %-12s  peer (lab): %s\n", ours, peers);
+	snapshot_rows(&after);
+	for (st = 0; st < NR_STATES; st++)
+		if (after.rows[st][0] && strcmp(after.rows[st], before->rows[st]))
+			printf("    /proc/tcpstates: %s", after.rows[st]);
+	*before = after;
+	wait_step();
+}
+
+/*
+ * Wait for the kernel's next segment on @c carrying @want and none of
+ * @avoid: a retransmitted FIN must not pass for the ACK that followed it.
+ */
+static bool next_segment(struct conn *c, struct segment *out, uint8_t want,
+			 uint8_t avoid)
+{
+	long long deadline = now_ms() + 3000;
+	struct pollfd pfd = { .fd = tun_fd, .events = POLLIN };
+	uint8_t pkt[65536];
+	ssize_t n;
+
+	while (now_ms() < deadline) {
+		if (poll(&pfd, 1, 50) <= 0)
+			continue;
+		while ((n = read(tun_fd, pkt, sizeof(pkt))) > 0) {
+			if (parse_segment(pkt, n, out) && out->sport == c->lport &&
+			    out->dport == c->pport && out->family == c->family &&
+			    (out->flags & want) == want && !(out->flags & avoid))
+				return true;
+		}
+	}
+	return false;
+}
+
+static void tour(int family)
+{
+	struct sockaddr_storage ss;
+	struct tour_view view;
+	struct segment s;
+	char seg[128];
+	socklen_t len;
+	uint32_t x, y;
+	int lfd, fd, step = 1;
+	struct conn *c;
+
+	snapshot_rows(&view);
+	printf("A tour of one TCP connection's life. We are %s, the kernel's socket;\n"
+	       "the peer %s is this program, writing segments on %s.\n",
+	       local_addr(family), peer_addr(family), TUN_NAME);
+	if (!view.rows[0][0])
+		printf("(the tcpstates module is not loaded: no /proc/tcpstates lines)\n");
+	wait_step();
+
+	/* The handshake: we open passively, the peer actively. */
+	c = new_conn(family, ESTABLISHED);
+	c->passive = true;
+	c->lport = 8080;
+	c->pport = 50000;
+	lfd = new_socket(family);
+	len = make_addr(family, local_addr(family), c->lport, &ss);
+	if (bind(lfd, (struct sockaddr *)&ss, len) < 0)
+		die(1, "bind: %s", strerror(errno));
+	tour_show(step++, "socket() and bind(): a bound socket is CLOSED", NULL,
+		  "CLOSED", "CLOSED", &view);
+	listen(lfd, 8);
+	tour_show(step++, "listen(): we wait for a connection", NULL, "LISTEN",
+		  "CLOSED", &view);
+
+	x = c->peer_isn;
+	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
+	describe(seg, sizeof(seg), TH_SYN, x, 0, "x", x, "", 0);
+	c->fd = -1;
+	if (!next_segment(c, &s, TH_SYN | TH_ACK, 0))
+		die(1, "no SYN-ACK from the kernel");
+	y = s.seq;
+	c->our_nxt = y + 1;
+	tour_show(step++, "the peer sends a SYN (it is in SYN_SENT); a request socket is made",
+		  seg, "SYN_RECV", "SYN_SENT", &view);
+	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "y", y, "x", x);
+	tour_show(step++, "we answered with a SYN-ACK", seg, "SYN_RECV",
+		  "SYN_SENT", &view);
+
+	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
+	describe(seg, sizeof(seg), TH_ACK, x + 1, y + 1, "x", x, "y", y);
+	pump(100);
+	fd = accept(lfd, NULL, NULL);
+	c->fd = fd;
+	tour_show(step++, "the peer's ACK completes the handshake; accept() returns",
+		  seg, "ESTABLISHED", "ESTABLISHED", &view);
+
+	/* The active close, ours. */
+	shutdown(fd, SHUT_WR);
+	if (!next_segment(c, &s, TH_FIN, 0))
+		die(1, "no FIN from the kernel");
+	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
+	tour_show(step++, "close (shutdown(SHUT_WR)): we send a FIN", seg,
+		  "FIN_WAIT1", "ESTABLISHED", &view);
+	{
+		uint32_t u = s.seq, v = s.ack;
+
+		send_segment(family, c->pport, c->lport, v, u + 1, TH_ACK);
+		describe(seg, sizeof(seg), TH_ACK, v, u + 1, "v", v, "u", u);
+		tour_show(step++, "the peer ACKs our FIN; it will close later", seg,
+			  "FIN_WAIT2", "CLOSE_WAIT", &view);
+		send_segment(family, c->pport, c->lport, v, u + 1, TH_FIN | TH_ACK);
+		/* Catch our ACK now: showing the step drains the tun. */
+		if (!next_segment(c, &s, TH_ACK, TH_FIN)) {
+			s.flags = TH_ACK;
+			s.seq = u + 1;
+			s.ack = v + 1;
+		}
+		describe(seg, sizeof(seg), TH_FIN | TH_ACK, v, u + 1, "v", v, "u", u);
+		tour_show(step++, "the peer closes too: its FIN", seg, our_state(c, fd),
+			  "LAST_ACK", &view);
+		describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", u, "v", v);
+		tour_show(step++, "we ACK it and wait 2MSL (60 s) in TIME_WAIT", seg,
+			  our_state(c, fd), "CLOSED", &view);
+	}
+	send_segment(family, c->pport, c->lport, s.ack, 0, TH_RST);
+	close(fd);
+
+	/* The passive close: the peer closes first. */
+	c->pport++;
+	x = c->peer_isn += 1000;
+	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
+	next_segment(c, &s, TH_SYN | TH_ACK, 0);
+	y = s.seq;
+	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
+	pump(100);
+	fd = accept(lfd, NULL, NULL);
+	tour_show(step++, "a second connection, handshake as before", NULL,
+		  "ESTABLISHED", "ESTABLISHED", &view);
+	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
+	describe(seg, sizeof(seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1, "u", y + 1);
+	next_segment(c, &s, TH_ACK, TH_FIN);
+	tour_show(step++, "the peer closes first: its FIN; we ACK it", seg,
+		  our_state(c, fd), "FIN_WAIT2", &view);
+	shutdown(fd, SHUT_WR);
+	next_segment(c, &s, TH_FIN, 0);
+	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", y + 1, "v", x + 1);
+	tour_show(step++, "our application closes: our FIN", seg,
+		  our_state(c, fd), "TIME_WAIT", &view);
+	send_segment(family, c->pport, c->lport, x + 2, s.seq + 1, TH_ACK);
+	describe(seg, sizeof(seg), TH_ACK, x + 2, s.seq + 1, "v", x + 1, "u", y + 1);
+	tour_show(step++, "the peer's last ACK: we are done", seg,
+		  our_state(c, fd), "TIME_WAIT", &view);
+	close(fd);
+
+	/* The simultaneous close, through CLOSING. */
+	c->pport++;
+	x = c->peer_isn += 1000;
+	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
+	next_segment(c, &s, TH_SYN | TH_ACK, 0);
+	y = s.seq;
+	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
+	pump(100);
+	fd = accept(lfd, NULL, NULL);
+	shutdown(fd, SHUT_WR);
+	next_segment(c, &s, TH_FIN, 0);
+	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
+	tour_show(step++, "a third connection: we close, our FIN", seg,
+		  our_state(c, fd), "ESTABLISHED", &view);
+	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
+	describe(seg, sizeof(seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1, "u", y + 1);
+	tour_show(step++, "the peer closed at the same time: its FIN crosses ours", seg,
+		  our_state(c, fd), "CLOSING", &view);
+	send_segment(family, c->pport, c->lport, x + 2, y + 2, TH_ACK);
+	describe(seg, sizeof(seg), TH_ACK, x + 2, y + 2, "v", x + 1, "u", y + 1);
+	tour_show(step++, "the peer ACKs our FIN: 2MSL in TIME_WAIT", seg,
+		  our_state(c, fd), "TIME_WAIT", &view);
+	close(fd);
+	close(lfd);
+	printf("\nThe tour is over.\n");
+}
+
+/* ---- main -------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+	int st;
+
+	fprintf(out,
+		"usage: tcpstates-lab STATE [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
+		"       tcpstates-lab all [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
+		"       tcpstates-lab tour [--auto] [--family 4|6] [--here]\n"
+		"\n"
+		"Puts COUNT sockets (default 1) into STATE, confirms each is there, prints\n"
+		"them, then holds them until SECONDS pass or Ctrl-C. STATE is one of the 11\n"
+		"names /proc/tcpstates prints, in any case; `all' holds every state at once.\n"
+		"`tour' walks one connection through its whole life, a step per Enter.\n"
+		"\n"
+		"  -n, --count N     sockets per state (1..%d)\n"
+		"  --hold SECONDS    how long to hold them (default: until Ctrl-C)\n"
+		"  -6                IPv6 (%s and peer %s) instead of IPv4 (%s, peer %s)\n"
+		"  --family 4|6      the same, for the tour\n"
+		"  --here            work in the current network namespace, so a plain\n"
+		"                    `cat /proc/tcpstates' shows the sockets; by default a\n"
+		"                    namespace of its own keeps real interfaces untouched\n"
+		"  --auto            run the tour without waiting for Enter\n"
+		"  --backlog N       listen() backlog of the SYN_RECV listener (default 1024);\n"
+		"                    `SYN_RECV -n 8 --backlog 8' looks like a SYN flood\n"
+		"\n"
+		"The lab plays the remote end itself on the tun device %s, writing\n"
+		"exactly the segments each state needs. How each state is held:\n",
+		MAX_CONNS / NR_STATES, LOCAL6, PEER6, LOCAL4, PEER4, TUN_NAME);
+	for (st = 0; st < NR_STATES; st++)
+		fprintf(out, "  %-12s %s\n", state_names[st], mechanisms[st]);
+	fprintf(out, "\nOutput: one line per socket, then `held STATE COUNT FAMILY' per state and\n"
+		"`ready'. Exit status: 0 done, 1 a state could not be reached or set up, 2 usage.\n");
+}
+
+static int parse_state(const char *name)
+{
+	int st;
+
+	for (st = 0; st < NR_STATES; st++)
+		if (!strcasecmp(name, state_names[st]))
+			return st;
+	return -1;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static long parse_number(const char *arg, const char *what, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || v < 1 || v > max) {
+		fprintf(stderr, "tcpstates-lab: bad %s '%s' (1..%ld)\n", what, arg, max);
+		usage(stderr);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "count", required_argument, NULL, 'n' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "family", required_argument, NULL, 'f' },
+		{ "here", no_argument, NULL, 'h' },
+		{ "auto", no_argument, NULL, 'a' },
+		{ "backlog", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, '?' + 256 },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool here = false, held[NR_STATES] = { false };
+	long count = 1, hold = 0;
+	int family = AF_INET, opt, st, i;
+	const char *what;
+	long long until;
+
+	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			count = parse_number(optarg, "count", MAX_CONNS / NR_STATES);
+			break;
+		case 'H':
+			hold = parse_number(optarg, "hold time", 100L * 24 * 3600);
+			break;
+		case '6':
+			family = AF_INET6;
+			break;
+		case 'f':
+			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
+				fprintf(stderr, "tcpstates-lab: --family takes 4 or 6\n");
+				usage(stderr);
+				return 2;
+			}
+			family = optarg[0] == '6' ? AF_INET6 : AF_INET;
+			break;
+		case 'h':
+			here = true;
+			break;
+		case 'a':
+			tour_auto = true;
+			break;
+		case 'b':
+			syn_backlog = parse_number(optarg, "backlog", 65535);
+			break;
+		case '?' + 256:
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return 2;
+	}
+	what = argv[optind];
+	if (strcasecmp(what, "all") && strcasecmp(what, "tour") && parse_state(what) < 0) {
+		fprintf(stderr, "tcpstates-lab: unknown state '%s'\n", what);
+		usage(stderr);
+		return 2;
+	}
+
+	srandom(time(NULL) ^ getpid());
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	setup_network(!here);
+	verbose_segments = false;
+
+	if (!strcasecmp(what, "tour")) {
+		tour(family);
+		release_all();
+		return 0;
+	}
+
+	for (st = 0; st < NR_STATES; st++) {
+		if (strcasecmp(what, "all") && st != parse_state(what))
+			continue;
+		held[st] = true;
+		for (i = 0; i < count; i++)
+			start(family, st);
+	}
+	if (!settle()) {
+		for (i = 0; i < nconns; i++)
+			if (!conns[i].confirmed)
+				fprintf(stderr, "tcpstates-lab: %s socket on port %u did not reach its state\n",
+					state_names[conns[i].target], conns[i].lport);
+		release_all();
+		return 1;
+	}
+	tidy_time_wait();
+	for (i = 0; i < nconns; i++)
+		print_conn(&conns[i]);
+	print_rows(held);
+	for (st = 0; st < NR_STATES; st++)
+		if (held[st])
+			printf("held %s %ld %s\n", state_names[st], count,
+			       family == AF_INET ? "ipv4" : "ipv6");
+	printf("ready\n");
+	fflush(stdout);
+
+	until = hold ? now_ms() + hold * 1000 : 0;
+	while (!stop_requested && (!hold || now_ms() < until)) {
+		pump(500);
+		for (i = 0; i < nconns; i++) {
+			struct conn *c = &conns[i];
+
+			if (c->target == TIME_WAIT && c->peer_fin_sent &&
+			    now_ms() - c->last_refresh > TIME_WAIT_REFRESH_MS)
+				peer_fin(c, c->our_nxt);
+		}
+	}
+	release_all();
+	return 0;
+}

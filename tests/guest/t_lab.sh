@@ -1,0 +1,201 @@
+# SPDX-License-Identifier: GPL-2.0
+# The state lab (scripts/tcpstates-lab): every state on demand, in both
+# families, counted exactly against the kernel's own view.
+
+LAB_N=3
+LAB=$H/tcpstates-lab
+# The kinds a lab leaves orphaned on exit: they may only decline, on timers.
+LAB_ORPHANS=" FIN_WAIT1 FIN_WAIT2 CLOSING LAST_ACK TIME_WAIT "
+TOUR_STATES="CLOSED LISTEN SYN_RECV SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED FIN_WAIT1 CLOSING TIME_WAIT"
+
+# lab_start OUT ARGS...: run the lab in the background until it is ready.
+lab_start() {
+	out=$1
+	shift
+	$LAB "$@" > "$out" 2>&1 &
+	LAB_PID=$!
+	i=0
+	while ! grep -q '^ready' "$out" 2>/dev/null; do
+		if ! kill -0 $LAB_PID 2>/dev/null || [ $i -ge 600 ]; then
+			kill $LAB_PID 2>/dev/null
+			diag "$(cat "$out")"
+			return 1
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# lab_stop: Ctrl-C, as a student would; the lab must exit 0.
+lab_stop() {
+	kill -INT $LAB_PID
+	wait $LAB_PID
+}
+
+count_of() { # count_of STATE FAMILY TEXT
+	field "$1" $(($2 == 4 ? 2 : 3)) "$3"
+}
+
+# The kernel's count of a state: /proc/net/tcp{,6}, or for CLOSED inet_diag's
+# bound-inactive dump where the kernel has one, else what the lab holds.
+kernel_count() { # kernel_count STATE FAMILY HELD
+	if [ "$1" != CLOSED ]; then
+		count_of "$1" "$2" "$O1"
+	elif [ "$(closed_oracle)" = unsupported ]; then
+		echo "$3"
+	else
+		closed_oracle | awk -v f=ipv$2 '{ for (i = 1; i < NF; i++) if ($i == f) print $(i + 1) }'
+	fi
+}
+
+# One state, one family, in a fresh netns.
+lab_state_in_child() { # lab_state_in_child STATE FAMILY
+	st=$1
+	fam=$2
+	label="lab $st ipv$fam"
+	flag=
+	name=$st
+	# IPv6 runs spell the state in lower case: the lab takes any case.
+	[ "$fam" = 6 ] && flag=-6 && name=$(echo "$st" | tr 'A-Z' 'a-z')
+	snapshot
+	before=$(count_of "$st" "$fam" "$M")
+	# shellcheck disable=SC2086
+	lab_start /tmp/lab.out "$name" -n $LAB_N --hold 600 --here $flag ||
+		{ not_ok "$label: the lab holds $LAB_N"; return; }
+	expect_eq "$label: the lab says what it holds" \
+		"$(grep '^held' /tmp/lab.out)" "held $st $LAB_N ipv$fam"
+	snapshot
+	held=$(count_of "$st" "$fam" "$M")
+	expect_eq "$label: /proc/tcpstates rose by exactly $LAB_N" $((held - before)) $LAB_N
+	expect_eq "$label: the count equals the kernel's" "$held" \
+		"$(kernel_count "$st" "$fam" $((held - before)))"
+	expect_eq "$label: every other row equals /proc/net/tcp{,6}" \
+		"$(echo "$M" | grep -v '^CLOSED ')" "$(echo "$O1" | grep -v '^CLOSED ')"
+	expect_eq "$label: timers by kind equal /proc/net/tcp{,6} tr" \
+		"$(module_timers | awk -v s="$st" '$1 == s')" \
+		"$(oracle_timers | awk -v s="$st" '$1 == s')"
+	check "$label: Ctrl-C ends the hold with status 0" lab_stop
+	snapshot
+	after=$(count_of "$st" "$fam" "$M")
+	case $LAB_ORPHANS in
+	*" $st "*)
+		check "$label: after the lab exits the count only declines ($after <= $held)" \
+			[ "$after" -le "$held" ]
+		expect_eq "$label: after the lab exits the count equals the kernel's" \
+			"$after" "$(kernel_count "$st" "$fam" "$after")"
+		;;
+	*)
+		expect_eq "$label: after the lab exits the count is back to $before" "$after" "$before"
+		;;
+	esac
+}
+
+# Every state at once: each row holds exactly N, LISTEN one more (the
+# SYN_RECV sockets' listener), and the whole table equals the kernel's.
+lab_all_in_child() { # lab_all_in_child FAMILY
+	fam=$1
+	label="lab all ipv$fam"
+	flag=
+	[ "$fam" = 6 ] && flag=-6
+	# shellcheck disable=SC2086
+	lab_start /tmp/lab.out all -n 2 --hold 600 --here $flag ||
+		{ not_ok "$label: the lab holds every state"; return; }
+	snapshot
+	rows=$(for s in $STATES; do printf '%s ' "$(count_of "$s" "$fam" "$M")"; done)
+	expect_eq "$label: 2 in every state, 3 LISTEN" "$rows" "2 3 2 2 2 2 2 2 2 2 2 "
+	if [ "$fam" = 4 ]; then compare_states "$label" 2 0; else compare_states "$label" 0 2; fi
+	compare_timers "$label"
+	expect_eq "$label: SYN_RECV shows 2 SYN-ACK timers" "$(column SYN_RECV synack)" 2
+	expect_eq "$label: CLOSE_WAIT shows no timer of any kind" \
+		"$(module_timers | awk '$1 == "CLOSE_WAIT"')" "CLOSE_WAIT 0 0 0 0"
+	check "$label: Ctrl-C ends the hold with status 0" lab_stop
+}
+
+# By default the lab works in a netns of its own: nothing shows here.
+lab_private_in_child() {
+	snapshot
+	before=$M
+	lab_start /tmp/lab.out ESTABLISHED -n 2 --hold 600 ||
+		{ not_ok "lab without --here holds 2 ESTABLISHED"; return; }
+	snapshot
+	expect_eq "lab without --here: this netns's counts do not change" "$M" "$before"
+	check "lab without --here: no tslab0 in this netns" sh -c '! ip link show tslab0 2> /dev/null'
+	check "lab without --here: Ctrl-C ends the hold with status 0" lab_stop
+}
+
+lab_hold_in_child() {
+	start=$(date +%s)
+	check "lab --hold 2 ends by itself with status 0" \
+		sh -c "$LAB LISTEN --hold 2 --here > /tmp/hold.out 2>&1"
+	check "lab --hold 2 held for 2 s or more" [ $(($(date +%s) - start)) -ge 2 ]
+}
+
+# A listener whose backlog is half full of SYN_RECV looks like a SYN flood.
+lab_syn_flood_in_child() {
+	lab_start /tmp/lab.out SYN_RECV -n 4 --backlog 16 --hold 600 --here ||
+		{ not_ok "lab SYN_RECV with backlog 16"; return; }
+	check "4 requests against a backlog of 16: no syn_recv hint" \
+		sh -c "! grep -q '^hint syn_recv' $PROC"
+	lab_stop
+	lab_start /tmp/lab.out SYN_RECV -n 8 --backlog 8 --hold 600 --here ||
+		{ not_ok "lab SYN_RECV with backlog 8"; return; }
+	check "8 requests against a backlog of 8: the syn_recv hint" \
+		grep -q '^hint syn_recv: listener on port [0-9]* has 8 requests in SYN_RECV against a backlog of 8;' $PROC
+	lab_stop
+}
+
+lab_tour_in_child() { # lab_tour_in_child FAMILY
+	label="lab tour --auto --family $1"
+	check "$label: exits 0" sh -c "$LAB tour --auto --here --family $1 > /tmp/tour.out 2>&1"
+	expect_eq "$label: our end passes through every state in order" \
+		"$(awk '/us \(kernel\):/ { printf "%s ", $3 }' /tmp/tour.out)" "$TOUR_STATES "
+	expect_eq "$label: the handshake in textbook notation" \
+		"$(grep 'segment:' /tmp/tour.out | head -n 3 | sed 's/.*segment: //' | tr '\n' '|')" \
+		"SYN=1 seq=x|SYN=1 ACK=1 seq=y ack=x+1|ACK=1 seq=x+1 ack=y+1|"
+	# The rows that changed come from /proc/tcpstates itself.
+	for s in LISTEN SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE_WAIT LAST_ACK CLOSING; do
+		check "$label: shows the /proc/tcpstates $s row change" \
+			grep -q "/proc/tcpstates: $s " /tmp/tour.out
+	done
+	snapshot
+	expect_eq "$label: nothing but TIME_WAIT is left after the tour" \
+		"$(echo "$M" | awk '$1 != "TIME_WAIT" && $2 + $3 > 0')" ""
+}
+
+lab_bad_args() {
+	for args in "" "bogus" "established -n 0" "established -n 373" "established -n 3x" \
+		"established --hold -1" "established --hold x" "tour --family 5" \
+		"listen --backlog 0" "listen close_wait" "listen --bogus"; do
+		# shellcheck disable=SC2086
+		$LAB $args > /tmp/bad.out 2>&1
+		rc=$?
+		check "lab '$args': exit 2 with a usage message (got $rc)" \
+			sh -c "[ $rc = 2 ] && grep -q '^usage: tcpstates-lab' /tmp/bad.out"
+	done
+}
+
+test_lab() {
+	set_knob reset 1
+	lab_bad_args
+	if grep -q '^tun ' /proc/modules; then
+		skip "lab without tun says so plainly" "tun is already loaded"
+	else
+		$LAB LISTEN --here > /tmp/notun.out 2>&1
+		rc=$?
+		check "lab without tun: exit 1 and one plain line (got $rc)" \
+			sh -c "[ $rc = 1 ] && [ \$(wc -l < /tmp/notun.out) = 1 ] && grep -q 'modprobe tun' /tmp/notun.out"
+		diag "$(cat /tmp/notun.out)"
+		insmod /lib/modules/tun.ko
+	fi
+	for st in $STATES; do
+		in_netns "lab_state_in_child $st 4"
+		in_netns "lab_state_in_child $st 6"
+	done
+	in_netns "lab_all_in_child 4"
+	in_netns "lab_all_in_child 6"
+	in_netns lab_private_in_child
+	in_netns lab_hold_in_child
+	in_netns lab_syn_flood_in_child
+	in_netns "lab_tour_in_child 4"
+	in_netns "lab_tour_in_child 6"
+}
