@@ -385,6 +385,7 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 
 	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
+		w->batch_entries++;
 		if (listeners)
 			ts_note_listening(w, sk);
 		if (!tcpstates_sample(w, sk, listeners, timers, now, &s))
@@ -415,36 +416,38 @@ static void ts_count_chain(struct tcpstates_walk *w,
 	ts_chain_commit(w);
 }
 
-static void ts_count_listeners(struct tcpstates_walk *w,
-			       unsigned int first, unsigned int end)
+static unsigned int ts_count_listeners(struct tcpstates_walk *w,
+				       unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
 	unsigned int i;
 
 	rcu_read_lock();
-	for (i = first; i < end; i++) {
+	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
 		struct hlist_nulls_head *head = &h->lhash2[i].nulls_head;
 
 		if (!hlist_nulls_empty(head))
 			ts_count_chain(w, head, i + LISTENING_NULLS_BASE, true);
 	}
 	rcu_read_unlock();
+	return i;
 }
 
-static void ts_count_established(struct tcpstates_walk *w,
-				 unsigned int first, unsigned int end)
+static unsigned int ts_count_established(struct tcpstates_walk *w,
+					 unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
 	unsigned int i;
 
 	rcu_read_lock();
-	for (i = first; i < end; i++) {
+	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
 		struct hlist_nulls_head *head = &h->ehash[i].chain;
 
 		if (!hlist_nulls_empty(head))
 			ts_count_chain(w, head, i, false);
 	}
 	rcu_read_unlock();
+	return i;
 }
 
 /*
@@ -479,70 +482,58 @@ static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
 }
 
 /*
- * Owners visited per hold of a bind bucket's lock. On 6.8+ a busy port's
- * bucket holds every connection accepted on it, so a long list is taken in
- * pieces, resuming by position as inet_diag does; the lock is dropped in
- * between so bind(), connect() and accept() on that port can proceed.
+ * One bind bucket's owners, in one hold of its lock, as inet_diag's
+ * bound-inactive dump and inet_csk_bind_conflict() walk them. A port's
+ * bucket holds every connection accepted on it (and since 6.8 its
+ * timewait socks): resuming by position after a pause would cost O(n^2).
  */
-#define TS_OWNERS_PER_LOCK 1024
-
-/* Count one bind bucket's owners from position @skip; true when done. */
-static bool ts_count_bound_part(struct tcpstates_walk *w,
-				struct inet_bind_hashbucket *head,
-				unsigned int skip)
+static void ts_count_bound_bucket(struct tcpstates_walk *w,
+				  struct inet_bind_hashbucket *head)
 {
-	unsigned int pos = 0;
 	struct inet_bind2_bucket *tb2;
 	struct tcpstates_sample s;
 	struct sock *sk;
-	bool done = true;
 
 	spin_lock_bh(&head->lock);
 	inet_bind_bucket_for_each(tb2, &head->chain) {
 		if (tcpstates_scope_find(&w->scope, ib2_net(tb2)) < 0)
 			continue;
 		ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
-			if (pos++ < skip)
-				continue;
-			if (pos - skip > TS_OWNERS_PER_LOCK) {
-				done = false;
-				goto unlock;
-			}
+			w->batch_entries++;
 			if (!ts_sample_bound(w, sk, &s))
 				continue;
 			ts_count(&w->result.counts, &s);
 			ts_count_detail(w, &s);
 		}
 	}
-unlock:
 	spin_unlock_bh(&head->lock);
-	return done;
 }
 
-static void ts_count_bound(struct tcpstates_walk *w,
-			   unsigned int first, unsigned int end)
+static unsigned int ts_count_bound(struct tcpstates_walk *w,
+				   unsigned int first, unsigned int end)
 {
 	struct inet_hashinfo *h = w->hashinfo;
-	unsigned int i, skip;
+	unsigned int i;
 
-	for (i = first; i < end; i++) {
+	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
 		struct inet_bind_hashbucket *head = &h->bhash2[i];
 
 		/* Racy peek, as inet_diag does: skip the lock when empty. */
-		if (hlist_empty(&head->chain))
-			continue;
-		for (skip = 0; !ts_count_bound_part(w, head, skip);
-		     skip += TS_OWNERS_PER_LOCK)
-			cond_resched();
+		if (!hlist_empty(&head->chain))
+			ts_count_bound_bucket(w, head);
 	}
+	return i;
 }
 
-typedef void (*ts_batch_fn)(struct tcpstates_walk *w, unsigned int first,
-			    unsigned int end);
+/* Count buckets [first, end); returns the first bucket left uncounted. */
+typedef unsigned int (*ts_batch_fn)(struct tcpstates_walk *w,
+				    unsigned int first, unsigned int end);
 
 /*
- * Walk @size buckets in bounded batches. Each batch takes and drops its own
- * locks; between batches we may sleep, and a fatal signal ends the read.
+ * Walk @size buckets in bounded batches: up to TS_BUCKETS_PER_BATCH
+ * buckets, ended early once TS_ENTRIES_PER_BATCH entries were visited.
+ * Each batch takes and drops its own locks; between batches we may sleep,
+ * and a fatal signal ends the read.
  */
 static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
 			 unsigned int size, ts_batch_fn count_batch)
@@ -553,7 +544,8 @@ static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
 	for (first = 0; first < size; first = end) {
 		end = first + min_t(unsigned int, size - first,
 				    TS_BUCKETS_PER_BATCH);
-		count_batch(w, first, end);
+		w->batch_entries = 0;
+		end = count_batch(w, first, end);
 		cond_resched();
 		if (fatal_signal_pending(current))
 			return -EINTR;

@@ -17,6 +17,13 @@ struct tcpstates_config;
 #define TS_BUCKETS_PER_BATCH 256
 
 /*
+ * Entries visited before a batch ends early: chains run long when ehash is
+ * small for its load (15 sockets a bucket at 1M in the benchmark), and a
+ * bind bucket holds every connection accepted on its port.
+ */
+#define TS_ENTRIES_PER_BATCH 1024
+
+/*
  * Walks of one chain before we take what the last one saw and call the
  * result inexact: bounded, since every retry stays in the RCU section.
  */
@@ -37,6 +44,7 @@ struct tcpstates_walk {
 	const struct tcpstates_config *cfg;
 	struct tcpstates_scope scope;
 	bool filtering;			/* cfg narrows beyond the netns */
+	unsigned int batch_entries;	/* visited in the current batch */
 	u32 *ports[TS_NR_STATES];	/* per local port, or NULL */
 	struct inet_hashinfo *hashinfo;	/* the table being walked */
 	struct tcpstates_result result;
