@@ -21,6 +21,7 @@ test_hints
 test_knobs
 test_unload
 test_lab
+test_scale
 test_dmesg
 
 echo "1..$TAP_N"
