@@ -878,6 +878,21 @@ static bool next_segment(struct conn *c, struct segment *out, uint8_t want,
 	return false;
 }
 
+/* A new connection from the peer's next port: SYN, SYN-ACK, ACK, accept(). */
+static int tour_handshake(struct conn *c, int lfd, uint32_t *x, uint32_t *y)
+{
+	struct segment s;
+
+	c->pport++;
+	*x = c->peer_isn += 1000;
+	send_segment(c->family, c->pport, c->lport, *x, 0, TH_SYN);
+	next_segment(c, &s, TH_SYN | TH_ACK, 0);
+	*y = s.seq;
+	send_segment(c->family, c->pport, c->lport, *x + 1, *y + 1, TH_ACK);
+	pump(100);
+	return accept(lfd, NULL, NULL);
+}
+
 static void tour(int family)
 {
 	struct sockaddr_storage ss;
@@ -966,14 +981,7 @@ static void tour(int family)
 	close(fd);
 
 	/* The passive close: the peer closes first. */
-	c->pport++;
-	x = c->peer_isn += 1000;
-	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
-	next_segment(c, &s, TH_SYN | TH_ACK, 0);
-	y = s.seq;
-	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
-	pump(100);
-	fd = accept(lfd, NULL, NULL);
+	fd = tour_handshake(c, lfd, &x, &y);
 	tour_show(step++, "a second connection, handshake as before", NULL,
 		  "ESTABLISHED", "ESTABLISHED", &view);
 	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
@@ -993,14 +1001,7 @@ static void tour(int family)
 	close(fd);
 
 	/* The simultaneous close, through CLOSING. */
-	c->pport++;
-	x = c->peer_isn += 1000;
-	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
-	next_segment(c, &s, TH_SYN | TH_ACK, 0);
-	y = s.seq;
-	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
-	pump(100);
-	fd = accept(lfd, NULL, NULL);
+	fd = tour_handshake(c, lfd, &x, &y);
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
 	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
