@@ -66,6 +66,11 @@ ts_prepare_kernel() {
 	echo "$rel"
 }
 
+# The build tree a module for RELEASE is built against.
+ts_kdir() {
+	echo "/lib/modules/$1/build"
+}
+
 # What the harness runs on the host.
 ts_host_deps() {
 	deb_ensure qemu-system-x86 busybox-static cpio xz-utils gzip libc6-dev \
