@@ -44,6 +44,14 @@ expect_eq() {
 	fi
 }
 
+# load_module NAME: NAME loaded, from /lib/modules/NAME.ko unless it is
+# built in or already there (debug kernels build tun, veth and the diag
+# modules in).
+load_module() {
+	[ -d /sys/module/$1 ] && return 0
+	insmod /lib/modules/$1.ko
+}
+
 diag() {
 	echo "$*" | sed 's/^/# /'
 }

@@ -14,7 +14,7 @@ ALL_TESTS="population netns timers listing hints knobs unload lab scale"
 echo "TAP version 13"
 ip link set lo up
 # inet_diag: the CLOSED oracle (bound-inactive dump) where the kernel has one.
-for m in inet_diag tcp_diag; do insmod /lib/modules/$m.ko; done
+for m in inet_diag tcp_diag; do load_module $m; done
 
 tests=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^tcpstates\.tests=//p' | tr ',' ' ')
 test_load
