@@ -40,8 +40,6 @@ static struct ts_config_rcu ts_default_config = {
  */
 static struct ts_config_rcu __rcu *ts_config = RCU_INITIALIZER(&ts_default_config);
 static DEFINE_MUTEX(ts_config_mutex);
-/* Set at unload: the parameter files outlive module_exit() briefly. */
-static bool ts_config_frozen;
 
 void tcpstates_config_get(struct tcpstates_config *snapshot)
 {
@@ -348,8 +346,7 @@ static int ts_knob_set(const char *val, const struct kernel_param *kp)
 	old = rcu_dereference_protected(ts_config,
 					lockdep_is_held(&ts_config_mutex));
 	new->cfg = old->cfg;
-	err = ts_config_frozen ? -ENODEV :
-				 knob->parse(knob, val, &new->cfg, &why);
+	err = knob->parse(knob, val, &new->cfg, &why);
 	if (!err) {
 		rcu_assign_pointer(ts_config, new);
 		ts_config_release(old);
@@ -359,8 +356,7 @@ static int ts_knob_set(const char *val, const struct kernel_param *kp)
 	if (err) {
 		kfree(new);
 		pr_warn_ratelimited("%s: value rejected (%s); %s unchanged\n",
-				    knob->name, why ?: "module unloading",
-				    knob->name);
+				    knob->name, why ?: "invalid", knob->name);
 	}
 	return err;
 }
@@ -379,13 +375,33 @@ static int ts_knob_get(char *buf, const struct kernel_param *kp)
 	return len;
 }
 
+/*
+ * Called for every knob once the module's parameter files are gone,
+ * whether it unloads or its load fails after parse_args() applied some
+ * knobs (module_exit() never runs then). The first call frees the set;
+ * kfree_rcu() runs no module code, so it may outlive the module.
+ */
+static void ts_knob_free(void *arg)
+{
+	struct ts_config_rcu *old;
+
+	mutex_lock(&ts_config_mutex);
+	old = rcu_dereference_protected(ts_config,
+					lockdep_is_held(&ts_config_mutex));
+	RCU_INIT_POINTER(ts_config, &ts_default_config);
+	ts_config_release(old);
+	mutex_unlock(&ts_config_mutex);
+}
+
 static const struct kernel_param_ops ts_knob_ops = {
 	.set = ts_knob_set,
 	.get = ts_knob_get,
+	.free = ts_knob_free,
 };
 
 static const struct kernel_param_ops ts_knob_write_only_ops = {
 	.set = ts_knob_set,
+	.free = ts_knob_free,
 };
 
 module_param_cb(netns, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_NETNS], 0644);
@@ -410,18 +426,3 @@ module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LIST_SOCKE
 MODULE_PARM_DESC(list_sockets, "List up to this many sockets, one per line (0: off, the default)");
 module_param_cb(reset, &ts_knob_write_only_ops, (void *)&ts_knobs[TS_KNOB_RESET], 0200);
 MODULE_PARM_DESC(reset, "Write 1 to restore every knob's default");
-
-void tcpstates_knobs_exit(void)
-{
-	struct ts_config_rcu *old;
-
-	mutex_lock(&ts_config_mutex);
-	ts_config_frozen = true;
-	old = rcu_dereference_protected(ts_config,
-					lockdep_is_held(&ts_config_mutex));
-	/* Unpublish before freeing: parameter reads may still come. */
-	RCU_INIT_POINTER(ts_config, &ts_default_config);
-	/* kfree_rcu() runs no module code, so it may outlive the module. */
-	ts_config_release(old);
-	mutex_unlock(&ts_config_mutex);
-}

@@ -43,6 +43,5 @@ void tcpstates_config_get(struct tcpstates_config *snapshot);
 bool tcpstates_config_filters(const struct tcpstates_config *cfg);
 int tcpstates_config_print(char *buf, size_t size,
 			   const struct tcpstates_config *cfg);
-void tcpstates_knobs_exit(void);
 
 #endif /* _TCPSTATES_KNOBS_H */

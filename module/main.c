@@ -6,24 +6,18 @@
 
 #include <linux/module.h>
 
-#include "knobs.h"
 #include "report.h"
 #include "version.h"
 
+/* The knobs' set is freed by their param ops, on unload or a failed load. */
 static int __init tcpstates_init(void)
 {
-	int err = tcpstates_proc_init();
-
-	/* Knobs given at load time may already hold an allocated set. */
-	if (err)
-		tcpstates_knobs_exit();
-	return err;
+	return tcpstates_proc_init();
 }
 
 static void __exit tcpstates_exit(void)
 {
 	tcpstates_proc_exit();
-	tcpstates_knobs_exit();
 }
 
 module_init(tcpstates_init);
