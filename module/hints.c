@@ -65,10 +65,10 @@ void tcpstates_show_hints(struct seq_file *m,
 		seq_printf(m, "hint time_wait: %d timewait sockets against tcp_max_tw_buckets %d; beyond it the kernel skips TIME_WAIT (TCPTimeWaitOverflow)\n",
 			   lim->timewait, lim->max_tw_buckets);
 	}
-	if (ts_near(lim->orphans, lim->max_orphans)) {
+	if (lim->aborted_on_memory) {
 		ts_hint_header(m, &first);
-		seq_printf(m, "hint orphans: %d orphaned sockets against tcp_max_orphans %d; beyond it the kernel resets them (\"too many orphaned sockets\")\n",
-			   lim->orphans, lim->max_orphans);
+		seq_printf(m, "hint orphans: %lu connections in this netns were reset on close for too many orphans or TCP memory pressure (TCPAbortOnMemory); %d orphans now; check tcp_max_orphans and tcp_mem\n",
+			   lim->aborted_on_memory, lim->orphans);
 	}
 	if (fin_wait2 >= TS_HINT_FIN_WAIT2_MIN &&
 	    fin_wait2 * TS_HINT_FIN_WAIT2_PER_ESTAB >= ts_sockets(res, TS_ESTABLISHED)) {

@@ -264,7 +264,7 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
-	tcpstates_read_limits(ts_settings_net(r), r->privileged, &lim);
+	tcpstates_read_limits(ts_settings_net(r), &lim);
 
 	ts_show_header(m, r);
 	ts_show_states(m, r);

@@ -1,61 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The timers section: the settings that decide how long a socket may stay
- * in a state, read live from the reader's netns on every read.
+ * in a state, read live on every read from the netns being counted (the
+ * reader's own unless the netns knob names another).
  */
 
-#include <linux/fs.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
-#include <linux/string.h>
+#include <net/ip.h>
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
 #include "timers.h"
 
 /*
- * sysctl_tcp_max_orphans is not exported. Its sysctl file is the one
- * interface to it; it exists only in the initial netns's /proc/sys, and the
- * path is resolved in the reader's root, so only privileged readers (who
- * could set the value anyway) get it read.
+ * tcp_orphan_count_sum() is not exported; the per-CPU counters are. Like
+ * that function, the sum races with every CPU's updates and is approximate.
  */
-#define TS_MAX_ORPHANS_PATH "/proc/sys/net/ipv4/tcp_max_orphans"
-
-static int ts_read_max_orphans(void)
-{
-	char buf[24];
-	struct file *f;
-	loff_t pos = 0;
-	ssize_t len;
-	int val;
-
-	f = filp_open(TS_MAX_ORPHANS_PATH, O_RDONLY, 0);
-	if (IS_ERR(f))
-		return -1;
-	len = kernel_read(f, buf, sizeof(buf) - 1, &pos);
-	filp_close(f, NULL);
-	if (len <= 0)
-		return -1;
-	buf[len] = '\0';
-	if (kstrtoint(strim(buf), 10, &val))
-		return -1;
-	return val;
-}
-
-/* tcp_orphan_count_sum() is not exported; the per-CPU counters are. */
 static int ts_orphans(void)
 {
 	int cpu, sum = 0;
 
 	for_each_possible_cpu(cpu)
-		sum += per_cpu(tcp_orphan_count, cpu);
+		sum += READ_ONCE(per_cpu(tcp_orphan_count, cpu));
 	return max(sum, 0);
 }
 
-void tcpstates_read_limits(struct net *net, bool privileged,
-			   struct tcpstates_limits *lim)
+/*
+ * tcp_max_orphans itself is not exported, and reading its sysctl file from
+ * here would resolve a path in the reader's mount namespace, which the
+ * reader controls. What the limit does is counted, though: every socket
+ * reset on close for too many orphans (or TCP memory pressure).
+ */
+void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim)
 {
 	struct inet_timewait_death_row *dr = &net->ipv4.tcp_death_row;
 
@@ -63,7 +42,8 @@ void tcpstates_read_limits(struct net *net, bool privileged,
 	lim->timewait = refcount_read(&dr->tw_refcount) - 1;
 	lim->max_tw_buckets = READ_ONCE(dr->sysctl_max_tw_buckets);
 	lim->orphans = ts_orphans();
-	lim->max_orphans = privileged ? ts_read_max_orphans() : -1;
+	lim->aborted_on_memory = snmp_fold_field(net->mib.net_statistics,
+						 LINUX_MIB_TCPABORTONMEMORY);
 	lim->syncookies = READ_ONCE(net->ipv4.sysctl_tcp_syncookies);
 }
 
@@ -92,8 +72,7 @@ void tcpstates_show_timers(struct seq_file *m, const struct net *net,
 	ts_show(m, "tcp_max_tw_buckets", lim->max_tw_buckets, "sockets");
 	ts_show(m, "tcp_tw_reuse", READ_ONCE(v4->sysctl_tcp_tw_reuse), "mode");
 	ts_show(m, "orphans", lim->orphans, "sockets");
-	if (lim->max_orphans >= 0)
-		ts_show(m, "tcp_max_orphans", lim->max_orphans, "sockets");
+	ts_show(m, "tcp_abort_on_memory", lim->aborted_on_memory, "sockets");
 	ts_show(m, "tcp_syn_retries", READ_ONCE(v4->sysctl_tcp_syn_retries),
 		"retries");
 	ts_show(m, "tcp_synack_retries",

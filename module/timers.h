@@ -12,12 +12,11 @@ struct tcpstates_limits {
 	int timewait;		/* both substates, as sockstat counts them */
 	int max_tw_buckets;
 	int orphans;		/* host-wide */
-	int max_orphans;	/* host-wide; -1 when unreadable */
+	unsigned long aborted_on_memory; /* TCPAbortOnMemory, this netns */
 	int syncookies;
 };
 
-void tcpstates_read_limits(struct net *net, bool privileged,
-			   struct tcpstates_limits *lim);
+void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim);
 void tcpstates_show_timers(struct seq_file *m, const struct net *net,
 			   const struct tcpstates_limits *lim);
 
