@@ -8,18 +8,35 @@
 #define _TCPSTATES_COMPAT_H
 
 #include <net/inet_connection_sock.h>
+#include <net/inet_hashtables.h>
+#include <net/inet_timewait_sock.h>
 #include <net/sock.h>
+#include <net/tcp_states.h>
 
 /*
  * Until "tcp: Unlink sk from bhash" (v6.8) sockets were on both bind tables
- * and bhash2 owners were linked through sk_bind2_node; since then bhash2 is
- * the only owner list and uses sk_bind_node.
+ * and bhash2 owners were linked through sk_bind2_node, with timewait socks
+ * apart on the bucket's deathrow; since then bhash2 is the only owner list,
+ * timewait socks included, linked through sk_bind_node. A kernel with
+ * neither form is one this module has not been taught: refuse to guess
+ * the node's offset.
  */
-#ifdef TCPSTATES_HAVE_SK_BIND2_NODE
-#define ts_sk_for_each_bhash2_owner(sk, list) sk_for_each_bound_bhash2(sk, list)
+#if defined(TCPSTATES_HAVE_SK_BIND2_NODE)
+#define ts_bhash2_owner_node sk_bind2_node
+#elif defined(TCPSTATES_HAVE_BHASH2_OWNS_ALL)
+#define ts_bhash2_owner_node sk_bind_node
 #else
-#define ts_sk_for_each_bhash2_owner(sk, list) sk_for_each_bound(sk, list)
+#error "unknown bhash2 owner list: neither sk_bind2_node nor a bhash2-only bind table"
 #endif
+
+/* The bhash2 bucket an owner is linked to; NULL once it is unbound. */
+static inline const struct inet_bind2_bucket *
+ts_bind2_bucket_of(const struct sock *sk)
+{
+	if (READ_ONCE(sk->sk_state) == TCP_TIME_WAIT)
+		return inet_twsk(sk)->tw_tb2;
+	return inet_csk(sk)->icsk_bind2_hash;
+}
 
 /*
  * The keepalive timer, which also runs the long orphaned-FIN_WAIT2 timeout,

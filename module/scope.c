@@ -57,6 +57,51 @@ static int ts_collect(struct tcpstates_scope *sc, unsigned int inum)
 	return 0;
 }
 
+static int ts_ptr_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x == y ? 0 : x < y ? -1 : 1;
+}
+
+static bool ts_has_own_ehash(const struct net *net)
+{
+	return net->ipv4.tcp_death_row.hashinfo->pernet;
+}
+
+/*
+ * Every netns outside the scope with an ehash of its own, by address only:
+ * no reference is taken, since an entry's netns is only compared with them.
+ * Netns created meanwhile are not seen; a freed one's address can only
+ * cause a needless restart.
+ */
+static int ts_collect_own_ehash(struct tcpstates_scope *sc)
+{
+	unsigned int n = 0, found = 0;
+	struct net *net;
+
+	down_read(&net_rwsem);
+	for_each_net(net)
+		if (ts_has_own_ehash(net) && tcpstates_scope_find(sc, net) < 0)
+			n++;
+	up_read(&net_rwsem);
+	if (!n)
+		return 0;
+
+	sc->own_ehash = kvcalloc(n, sizeof(*sc->own_ehash), GFP_KERNEL_ACCOUNT);
+	if (!sc->own_ehash)
+		return -ENOMEM;
+	down_read(&net_rwsem);
+	for_each_net(net)
+		if (found < n && ts_has_own_ehash(net) &&
+		    tcpstates_scope_find(sc, net) < 0)
+			sc->own_ehash[found++] = net;
+	up_read(&net_rwsem);
+	sort(sc->own_ehash, found, sizeof(*sc->own_ehash), ts_ptr_cmp, NULL);
+	sc->nr_own_ehash = found;
+	return 0;
+}
+
 static int ts_tables(struct tcpstates_scope *sc)
 {
 	bool shared = false;
@@ -64,9 +109,11 @@ static int ts_tables(struct tcpstates_scope *sc)
 
 	sc->ehash = kvcalloc(sc->nr_targets, sizeof(*sc->ehash),
 			     GFP_KERNEL_ACCOUNT);
+	sc->ehash_owner = kvcalloc(sc->nr_targets, sizeof(*sc->ehash_owner),
+				   GFP_KERNEL_ACCOUNT);
 	sc->listening = kvcalloc(sc->nr_targets, BITS_TO_LONGS(TS_NR_PORTS) *
 				 sizeof(long), GFP_KERNEL_ACCOUNT);
-	if (!sc->ehash || !sc->listening)
+	if (!sc->ehash || !sc->ehash_owner || !sc->listening)
 		return -ENOMEM;
 
 	for (i = 0; i < sc->nr_targets; i++) {
@@ -81,9 +128,10 @@ static int ts_tables(struct tcpstates_scope *sc)
 				continue;
 			shared = true;
 		}
+		sc->ehash_owner[sc->nr_ehash] = h->pernet ? t->net : NULL;
 		sc->ehash[sc->nr_ehash++] = h;
 	}
-	return 0;
+	return shared ? ts_collect_own_ehash(sc) : 0;
 }
 
 int tcpstates_scope_get(struct tcpstates_scope *sc, struct net *reader,
@@ -129,6 +177,8 @@ void tcpstates_scope_put(struct tcpstates_scope *sc)
 		put_net(sc->targets[i].net);
 	kvfree(sc->targets);
 	kvfree(sc->ehash);
+	kvfree(sc->ehash_owner);
+	kvfree(sc->own_ehash);
 	kvfree(sc->listening);
 	memset(sc, 0, sizeof(*sc));
 }
@@ -151,4 +201,24 @@ int tcpstates_scope_search(const struct tcpstates_scope *sc,
 			hi = mid;
 	}
 	return -1;
+}
+
+/* Is @net, outside the scope, one of the netns with an ehash of its own? */
+bool tcpstates_scope_owns_ehash(const struct tcpstates_scope *sc,
+				const struct net *net)
+{
+	unsigned int lo = 0, hi = sc->nr_own_ehash;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+		const struct net *m = sc->own_ehash[mid];
+
+		if (m == net)
+			return true;
+		if ((unsigned long)m < (unsigned long)net)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }

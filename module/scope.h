@@ -23,7 +23,14 @@ struct tcpstates_scope {
 	struct tcpstates_target *targets;	/* sorted by address */
 	unsigned int nr_targets;
 	struct inet_hashinfo **ehash;		/* each ehash table once */
+	const struct net **ehash_owner;		/* a netns's own, or NULL */
 	unsigned int nr_ehash;
+	/*
+	 * Netns outside the scope that have an ehash of their own: an entry of
+	 * theirs met in the shared table shows the walk was diverted.
+	 */
+	const struct net **own_ehash;		/* sorted by address */
+	unsigned int nr_own_ehash;
 	unsigned long *listening;		/* the targets' bitmaps */
 	bool all;				/* netns=all in effect */
 	unsigned int missing_inum;		/* netns=<inode> not found */
@@ -34,6 +41,8 @@ int tcpstates_scope_get(struct tcpstates_scope *sc, struct net *reader,
 void tcpstates_scope_put(struct tcpstates_scope *sc);
 int tcpstates_scope_search(const struct tcpstates_scope *sc,
 			   const struct net *net);
+bool tcpstates_scope_owns_ehash(const struct tcpstates_scope *sc,
+				const struct net *net);
 
 /* The target index of @net, or -1 when @net is not counted. */
 static inline int tcpstates_scope_find(const struct tcpstates_scope *sc,

@@ -120,7 +120,11 @@ static void ts_sample_request_timer(const struct sock *sk, unsigned long now,
 	/* Pairs with the smp_wmb() before refcount_set() in reqsk_queue_hash_req(). */
 	smp_rmb();
 	s->timer = TS_TIMER_SYNACK;
-	s->retries = req->num_timeout;	/* a bit-field */
+	/*
+	 * A bit-field, which READ_ONCE() cannot take. Only the timer writes
+	 * it; a stale value is one retry off, as in /proc/net/tcp.
+	 */
+	s->retries = data_race((u8)req->num_timeout);
 	s->expires_ms = ts_ms_left(READ_ONCE(req->rsk_timer.expires), now);
 }
 
@@ -164,28 +168,31 @@ static bool ts_filter_match(const struct tcpstates_config *cfg,
 	       tcpstates_cidrs_match(&cfg->raddrs, s->family, &raddr);
 }
 
-/*
- * Read one hashed entry: a full socket, a timewait sock or a request sock.
- * We hold no reference, so only scalars are read, each once; whatever
- * needs more takes a reference first. lhash2 contributes LISTEN and
- * nothing else; ehash everything but LISTEN and CLOSE, which a socket only
- * passes through there on its way out.
- */
-bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
-		      bool listeners, bool timers, unsigned long now,
-		      struct tcpstates_sample *s)
+/* The netns of an entry we hold no reference on. */
+static const struct net *ts_entry_net(const struct sock *sk)
 {
-	const struct tcpstates_target *t;
+	return read_pnet_rcu(&sk->sk_net);
+}
+
+/*
+ * Read one hashed entry of netns @target: a full socket, a timewait sock
+ * or a request sock. We hold no reference, so only scalars are read, each
+ * once; whatever needs more takes a reference first. lhash2 contributes
+ * LISTEN and nothing else; ehash everything but LISTEN and CLOSE, which a
+ * socket only passes through there on its way out.
+ */
+static bool ts_sample(const struct tcpstates_walk *w, struct sock *sk,
+		      int target, bool listeners, bool timers,
+		      unsigned long now, struct tcpstates_sample *s)
+{
+	const struct tcpstates_target *t = &w->scope.targets[target];
 	int kstate = READ_ONCE(sk->sk_state);
 	bool listener = kstate == TCP_LISTEN;
-	int target, state, family;
+	const struct inet_timewait_sock *tw;
+	int state, family;
 
 	if (listener != listeners || kstate == TCP_CLOSE)
 		return false;
-	target = tcpstates_scope_find(&w->scope, sock_net(sk));
-	if (target < 0)
-		return false;
-	t = &w->scope.targets[target];
 
 	s->target = target;
 	s->timer = TS_TIMER_NONE;
@@ -197,10 +204,12 @@ bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
 		break;
 	case TCP_TIME_WAIT:
 		/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT. */
-		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
-		if (timers) {
+		tw = inet_twsk(sk);
+		kstate = READ_ONCE(tw->tw_substate);
+		/* Hashed before inet_twsk_schedule() arms the timer (v6.12). */
+		if (timers && timer_pending(&tw->tw_timer)) {
 			s->timer = TS_TIMER_TIMEWAIT;
-			s->expires_ms = ts_ms_left(READ_ONCE(inet_twsk(sk)->tw_timer.expires),
+			s->expires_ms = ts_ms_left(READ_ONCE(tw->tw_timer.expires),
 						   now);
 		}
 		break;
@@ -222,6 +231,17 @@ bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
 	s->family = family;
 	s->inbound = listener || test_bit(s->lport, t->listening);
 	return !w->filtering || ts_filter_match(w->cfg, sk, s);
+}
+
+/* As the walk samples an entry, for the listing; false if not counted. */
+bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
+		      bool listeners, bool timers, unsigned long now,
+		      struct tcpstates_sample *s)
+{
+	int target = tcpstates_scope_find(&w->scope, ts_entry_net(sk));
+
+	return target >= 0 &&
+	       ts_sample(w, sk, target, listeners, timers, now, s);
 }
 
 /* Remember the listener whose SYN queue is fullest against its backlog. */
@@ -356,22 +376,36 @@ static void ts_chain_commit(struct tcpstates_walk *w)
  * inbound when its local port has a listener in its netns, whatever the
  * filters say about that listener.
  */
-static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk)
+static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk,
+			       int target)
 {
-	int target = tcpstates_scope_find(&w->scope, sock_net(sk));
-
-	if (target < 0 || READ_ONCE(sk->sk_state) != TCP_LISTEN)
+	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
 		return;
 	set_bit(READ_ONCE(sk->sk_num), w->scope.targets[target].listening);
 	ts_note_listener(w, sk);
 }
 
 /*
+ * Has a reused entry carried the walk of an ehash chain into another table?
+ * Every table numbers its chains' nulls from 0, so the nulls value at the
+ * end cannot tell, but the entry's netns can, read before any filter: a
+ * netns's own table holds its sockets only, and the shared table none of a
+ * netns that has its own.
+ */
+static bool ts_diverted(const struct tcpstates_walk *w, const struct net *net,
+			int target)
+{
+	if (w->table_owner)
+		return net != w->table_owner;
+	if (target >= 0)
+		return w->scope.targets[target].ehash != w->hashinfo;
+	return tcpstates_scope_owns_ehash(&w->scope, net);
+}
+
+/*
  * Sample one chain under rcu_read_lock(). Returns false when the walk ended
  * up on another chain: an entry we followed was reused elsewhere, and what
- * we saw of this chain cannot be trusted. Every ehash table numbers its
- * chains' nulls from 0, so a move into another netns's table of the same
- * chain number shows only in the socket's netns using another table.
+ * we saw of this chain cannot be trusted.
  */
 static bool ts_sample_chain(struct tcpstates_walk *w,
 			    struct hlist_nulls_head *head,
@@ -381,18 +415,23 @@ static bool ts_sample_chain(struct tcpstates_walk *w,
 	unsigned long now = jiffies;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
+	const struct net *net;
 	struct sock *sk;
+	int target;
 
 	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
 		w->batch_entries++;
-		if (listeners)
-			ts_note_listening(w, sk);
-		if (!tcpstates_sample(w, sk, listeners, timers, now, &s))
-			continue;
-		if (!listeners && w->scope.targets[s.target].ehash != w->hashinfo)
+		net = ts_entry_net(sk);
+		target = tcpstates_scope_find(&w->scope, net);
+		if (!listeners && ts_diverted(w, net, target))
 			return false;
-		ts_chain_add(w, &s);
+		if (target < 0)
+			continue;
+		if (listeners)
+			ts_note_listening(w, sk, target);
+		if (ts_sample(w, sk, target, listeners, timers, now, &s))
+			ts_chain_add(w, &s);
 	}
 	return get_nulls_value(node) == nulls;
 }
@@ -462,8 +501,13 @@ static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
 {
 	const struct tcpstates_target *t;
 	int target, family;
+	u16 port;
 
-	if (READ_ONCE(sk->sk_state) != TCP_CLOSE || !inet_sk(sk)->inet_num)
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
+		return false;
+	/* Written under the bhash lock, not the bhash2 one we hold. */
+	port = READ_ONCE(inet_sk(sk)->inet_num);
+	if (!port)
 		return false;
 	target = tcpstates_scope_find(&w->scope, sock_net(sk));
 	family = ts_family_of(sk);
@@ -476,37 +520,125 @@ static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
 	s->timer = TS_TIMER_NONE;
 	s->retries = 0;
 	s->target = target;
-	s->lport = inet_sk(sk)->inet_num;
+	s->lport = port;
 	s->inbound = test_bit(s->lport, t->listening);
 	return !w->filtering || ts_filter_match(w->cfg, sk, s);
 }
 
+static struct inet_bind2_bucket *ts_bind2_first(struct inet_bind_hashbucket *head)
+{
+	return hlist_entry_safe(head->chain.first, struct inet_bind2_bucket, node);
+}
+
+static struct inet_bind2_bucket *ts_bind2_next(struct inet_bind2_bucket *tb2)
+{
+	return hlist_entry_safe(tb2->node.next, struct inet_bind2_bucket, node);
+}
+
+static struct sock *ts_owner_first(struct inet_bind2_bucket *tb2)
+{
+	return tb2 ? hlist_entry_safe(tb2->owners.first, struct sock,
+				      ts_bhash2_owner_node) : NULL;
+}
+
+static struct sock *ts_owner_next(struct sock *sk)
+{
+	return hlist_entry_safe(sk->ts_bhash2_owner_node.next, struct sock,
+				ts_bhash2_owner_node);
+}
+
 /*
- * One bind bucket's owners, in one hold of its lock, as inet_diag's
- * bound-inactive dump and inet_csk_bind_conflict() walk them. A port's
- * bucket holds every connection accepted on it (and since 6.8 its
- * timewait socks): resuming by position after a pause would cost O(n^2).
+ * Journal owners from @*sk of @*tb2 onwards, as far as one hold of the
+ * lock goes. Returns true at the end of the bucket; otherwise @*tb2 and
+ * @*sk are the owner to go on from, not yet counted.
+ */
+static bool ts_journal_owners(struct tcpstates_walk *w,
+			      struct inet_bind2_bucket **tb2, struct sock **sk)
+{
+	unsigned int held = 0;
+	struct tcpstates_sample s;
+
+	for (; *tb2; *tb2 = ts_bind2_next(*tb2), *sk = ts_owner_first(*tb2)) {
+		if (tcpstates_scope_find(&w->scope, ib2_net(*tb2)) < 0)
+			continue;
+		for (; *sk; *sk = ts_owner_next(*sk)) {
+			if (held++ == TS_ENTRIES_PER_BATCH)
+				return false;
+			w->batch_entries++;
+			if (ts_sample_bound(w, *sk, &s))
+				ts_chain_add(w, &s);
+		}
+	}
+	return true;
+}
+
+/*
+ * Still an owner in this bucket after the lock was dropped? Unbinding
+ * clears the socket's bucket pointer under this lock, and the bucket is
+ * alive while it is on this chain.
+ */
+static bool ts_owner_linked(struct inet_bind_hashbucket *head,
+			    const struct sock *sk,
+			    struct inet_bind2_bucket **tb2)
+{
+	const struct inet_bind2_bucket *want = ts_bind2_bucket_of(sk);
+	struct inet_bind2_bucket *pos;
+
+	inet_bind_bucket_for_each(pos, &head->chain) {
+		if (pos == want) {
+			*tb2 = pos;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * One bind bucket's owners, as inet_diag's bound-inactive dump and
+ * inet_csk_bind_conflict() walk them, but never more than
+ * TS_ENTRIES_PER_BATCH in one hold of its lock: a port's bucket holds
+ * every connection accepted on it (and since v6.8 its timewait socks),
+ * and softirqs on other CPUs spin on that lock. Between holds we keep a
+ * reference on the owner we stopped at and go on from it if it is still
+ * there; otherwise the bucket is counted again, and the read is inexact
+ * if part of it was counted already.
  */
 static void ts_count_bound_bucket(struct tcpstates_walk *w,
 				  struct inet_bind_hashbucket *head)
 {
 	struct inet_bind2_bucket *tb2;
-	struct tcpstates_sample s;
-	struct sock *sk;
+	struct sock *sk, *held = NULL;
+	unsigned int restarts = 0;
 
+	ts_chain_reset(&w->chain);
 	spin_lock_bh(&head->lock);
-	inet_bind_bucket_for_each(tb2, &head->chain) {
-		if (tcpstates_scope_find(&w->scope, ib2_net(tb2)) < 0)
+	tb2 = ts_bind2_first(head);
+	sk = ts_owner_first(tb2);
+	while (!ts_journal_owners(w, &tb2, &sk)) {
+		/* Linked owners have a reference; if not, go on holding. */
+		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			continue;
-		ts_sk_for_each_bhash2_owner(sk, &tb2->owners) {
-			w->batch_entries++;
-			if (!ts_sample_bound(w, sk, &s))
-				continue;
-			ts_count(&w->result.counts, &s);
-			ts_count_detail(w, &s);
-		}
+		spin_unlock_bh(&head->lock);
+		if (held)
+			sock_gen_put(held);
+		held = sk;
+		cond_resched();
+		spin_lock_bh(&head->lock);
+		if (ts_owner_linked(head, held, &tb2))
+			continue;
+		w->result.tables.restarts++;
+		if (w->chain.spilled || ++restarts == TS_MAX_RESTARTS)
+			w->result.tables.inexact = true;
+		if (restarts == TS_MAX_RESTARTS)
+			break;
+		ts_chain_reset(&w->chain);
+		tb2 = ts_bind2_first(head);
+		sk = ts_owner_first(tb2);
 	}
 	spin_unlock_bh(&head->lock);
+	if (held)
+		sock_gen_put(held);
+	ts_chain_commit(w);
 }
 
 static unsigned int ts_count_bound(struct tcpstates_walk *w,
@@ -536,11 +668,13 @@ typedef unsigned int (*ts_batch_fn)(struct tcpstates_walk *w,
  * and a fatal signal ends the read.
  */
 static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
-			 unsigned int size, ts_batch_fn count_batch)
+			 const struct net *owner, unsigned int size,
+			 ts_batch_fn count_batch)
 {
 	unsigned int first, end;
 
 	w->hashinfo = h;
+	w->table_owner = owner;
 	for (first = 0; first < size; first = end) {
 		end = first + min_t(unsigned int, size - first,
 				    TS_BUCKETS_PER_BATCH);
@@ -609,15 +743,18 @@ int tcpstates_walk(struct tcpstates_walk *w)
 	t->ehash_pernet = sc->nr_ehash == 1 && sc->ehash[0]->pernet;
 
 	/* Listeners first: they decide which sockets are inbound. */
-	err = ts_walk_table(w, shared, t->lhash2_buckets, ts_count_listeners);
+	err = ts_walk_table(w, shared, NULL, t->lhash2_buckets,
+			    ts_count_listeners);
 	for (i = 0; !err && i < sc->nr_ehash; i++) {
 		t->ehash_buckets += sc->ehash[i]->ehash_mask + 1;
-		err = ts_walk_table(w, sc->ehash[i], sc->ehash[i]->ehash_mask + 1,
+		err = ts_walk_table(w, sc->ehash[i], sc->ehash_owner[i],
+				    sc->ehash[i]->ehash_mask + 1,
 				    ts_count_established);
 	}
 	/* Bound-only sockets cost bucket locks: skip them when not counted. */
 	if (!err && (w->cfg->states & BIT(TS_CLOSED)))
-		err = ts_walk_table(w, shared, t->bhash_buckets, ts_count_bound);
+		err = ts_walk_table(w, shared, NULL, t->bhash_buckets,
+				    ts_count_bound);
 	if (!err)
 		ts_find_close_wait_port(w);
 	return err;

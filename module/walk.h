@@ -47,6 +47,7 @@ struct tcpstates_walk {
 	unsigned int batch_entries;	/* visited in the current batch */
 	u32 *ports[TS_NR_STATES];	/* per local port, or NULL */
 	struct inet_hashinfo *hashinfo;	/* the table being walked */
+	const struct net *table_owner;	/* its netns if its own, or NULL */
 	struct tcpstates_result result;
 	struct tcpstates_chain chain;
 };

@@ -10,6 +10,8 @@
  * leaves:
  *   listen       COUNT listeners on PORT, PORT+1, ...
  *   bound        COUNT bound-only sockets (CLOSED) on PORT, PORT+1, ...
+ *   bound_shared COUNT bound-only sockets all on PORT (SO_REUSEADDR, none
+ *                listening): one bind bucket with COUNT owners
  *   established  one listener on PORT, COUNT connections: 2*COUNT ESTABLISHED
  *   fin_wait2    one listener, COUNT connections whose client did
  *                shutdown(SHUT_WR): COUNT FIN_WAIT2 and COUNT CLOSE_WAIT
@@ -229,6 +231,11 @@ static void make(int family, const char *kind, int count, int port)
 	if (!strcmp(kind, "bound")) {
 		for (i = 0; i < count; i++)
 			keep(bound_socket(family, port + i));
+		return;
+	}
+	if (!strcmp(kind, "bound_shared")) {
+		for (i = 0; i < count; i++)
+			keep(bound_socket(family, port));
 		return;
 	}
 
