@@ -377,7 +377,7 @@ static void ts_chain_commit(struct tcpstates_walk *w)
  * filters say about that listener.
  */
 static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk,
-			       int target)
+			      int target)
 {
 	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
 		return;
@@ -627,10 +627,13 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		if (ts_owner_linked(head, held, &tb2))
 			continue;
 		w->result.tables.restarts++;
-		if (w->chain.spilled || ++restarts == TS_MAX_RESTARTS)
+		/* A spill counted per netns and per port already. */
+		if (w->chain.spilled)
 			w->result.tables.inexact = true;
-		if (restarts == TS_MAX_RESTARTS)
+		if (++restarts == TS_MAX_RESTARTS) {
+			w->result.tables.inexact = true;
 			break;
+		}
 		ts_chain_reset(&w->chain);
 		tb2 = ts_bind2_first(head);
 		sk = ts_owner_first(tb2);
