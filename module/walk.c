@@ -168,10 +168,17 @@ static bool ts_filter_match(const struct tcpstates_config *cfg,
 	       tcpstates_cidrs_match(&cfg->raddrs, s->family, &raddr);
 }
 
-/* The netns of an entry we hold no reference on. */
+/*
+ * The netns of an entry, read once and marked: the walk holds no reference
+ * (under RCU), the listing one (outside RCU), so no lockdep condition fits.
+ */
 static const struct net *ts_entry_net(const struct sock *sk)
 {
-	return read_pnet_rcu(&sk->sk_net);
+#ifdef CONFIG_NET_NS
+	return rcu_dereference_raw(sk->sk_net.net);
+#else
+	return &init_net;
+#endif
 }
 
 /*
