@@ -20,25 +20,30 @@
 #include "listing.h"
 #include "walk.h"
 
+/*
+ * The table under the cursor, or NULL past the last one. The scope goes
+ * away when a listing ends, and with it every table: never index one that
+ * is not there.
+ */
 static struct inet_hashinfo *ts_cursor_table(const struct tcpstates_cursor *c)
 {
 	const struct tcpstates_scope *sc = &c->walk->scope;
 
+	if (!sc->nr_ehash || c->table > sc->nr_ehash)
+		return NULL;
 	/* lhash2 is shared: any table's pointer to it will do. */
 	return sc->ehash[c->table ? c->table - 1 : 0];
 }
 
-static unsigned int ts_table_size(const struct tcpstates_cursor *c)
+static unsigned int ts_table_size(const struct tcpstates_cursor *c,
+				  const struct inet_hashinfo *h)
 {
-	const struct inet_hashinfo *h = ts_cursor_table(c);
-
 	return c->table ? h->ehash_mask + 1 : h->lhash2_mask + 1;
 }
 
-static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c)
+static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c,
+						struct inet_hashinfo *h)
 {
-	struct inet_hashinfo *h = ts_cursor_table(c);
-
 	if (!c->table)
 		return &h->lhash2[c->bucket].nulls_head;
 	return &h->ehash[c->bucket].chain;
@@ -49,10 +54,10 @@ static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c
  * look and our grab: still hashed, still in a netns we count, and (for
  * ehash, where the bucket follows from sk_hash) still in this bucket.
  */
-static bool ts_still_ours(const struct tcpstates_cursor *c, struct sock *sk)
+static bool ts_still_ours(const struct tcpstates_cursor *c,
+			  const struct inet_hashinfo *h, struct sock *sk)
 {
 	const struct tcpstates_scope *sc = &c->walk->scope;
-	const struct inet_hashinfo *h = ts_cursor_table(c);
 	int target;
 
 	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node))
@@ -72,7 +77,7 @@ static bool ts_still_ours(const struct tcpstates_cursor *c, struct sock *sk)
  * reused entry; if it found nothing, the bucket is walked again.
  */
 static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
-				  unsigned int from)
+				  struct inet_hashinfo *h, unsigned int from)
 {
 	unsigned long nulls = c->table ? c->bucket :
 					 c->bucket + LISTENING_NULLS_BASE;
@@ -85,7 +90,7 @@ static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
 	for (tries = 0; tries < TS_MAX_RESTARTS; tries++) {
 		index = 0;
 		rcu_read_lock();
-		sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c)) {
+		sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c, h)) {
 			if (!tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
 				continue;
 			if (index++ < from)
@@ -94,7 +99,7 @@ static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
 				continue;
 			/* Request socks: see ts_sample_request_timer(). */
 			smp_rmb();
-			if (ts_still_ours(c, sk)) {
+			if (ts_still_ours(c, h, sk)) {
 				rcu_read_unlock();
 				c->offset = index - 1;
 				return sk;
@@ -113,12 +118,13 @@ static struct sock *ts_cursor_find(struct tcpstates_cursor *c,
 				   unsigned int from)
 {
 	unsigned int scanned = 0;
+	struct inet_hashinfo *h;
 	struct sock *sk;
 
-	for (; c->table <= c->walk->scope.nr_ehash; c->table++, c->bucket = 0) {
-		for (; c->bucket < ts_table_size(c); c->bucket++, from = 0) {
-			if (!hlist_nulls_empty(ts_cursor_chain(c))) {
-				sk = ts_bucket_get(c, from);
+	for (; (h = ts_cursor_table(c)); c->table++, c->bucket = 0) {
+		for (; c->bucket < ts_table_size(c, h); c->bucket++, from = 0) {
+			if (!hlist_nulls_empty(ts_cursor_chain(c, h))) {
+				sk = ts_bucket_get(c, h, from);
 				if (sk)
 					return sk;
 			}

@@ -339,9 +339,13 @@ static void ts_stop(struct seq_file *m, void *v)
 	/*
 	 * Nothing more to list: let go of the netns now rather than at the
 	 * next read, which may be a long way off for a monitoring daemon.
+	 * The cursor pointed into their tables: a read at its position must
+	 * not go on from it, but find nothing to list.
 	 */
-	if (!v)
+	if (!v) {
 		tcpstates_scope_put(&r->walk.scope);
+		r->cursor_pos = 0;
+	}
 }
 
 static int ts_show(struct seq_file *m, void *v)
