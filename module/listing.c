@@ -1,18 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The per-socket listing, /proc/tcpstates' answer to `ss -o`: listeners,
- * then the established table, in table order, as /proc/net/tcp{,6} lists
- * them. A cursor (table, bucket, offset) carries the listing from one
- * read() to the next, so a long listing is never walked again from the
- * start, and no buffer grows with it. A socket is printed only while we
- * hold a reference on it.
+ * then the established tables, in table order, as /proc/net/tcp{,6} lists
+ * them. As bpf_iter_tcp does, a bucket's matching sockets are taken in one
+ * pass, each with a reference, into a bounded batch that the records are
+ * served from; a longer bucket is taken in several batches, each going on
+ * after the last socket served. Between reads the batch keeps only its
+ * sockets' cookies, and the next read finds its place by them, not by
+ * position. No buffer grows with the listing, and a socket is printed
+ * only while we hold a reference on it.
  */
 
+#include <linux/err.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
+#include <linux/sock_diag.h>
 #include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/net_namespace.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
@@ -49,13 +56,37 @@ static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c
 	return &h->ehash[c->bucket].chain;
 }
 
+static unsigned long ts_cursor_nulls(const struct tcpstates_cursor *c)
+{
+	return c->table ? c->bucket : c->bucket + LISTENING_NULLS_BASE;
+}
+
+/* A listener's lhash2 hash, as inet_lhash2_bucket_sk() computes it. */
+static u32 ts_listener_hash(const struct sock *sk)
+{
+	const struct net *net = sock_net(sk);
+	u16 port = READ_ONCE(sk->sk_num);
+#if IS_ENABLED(CONFIG_IPV6)
+	struct in6_addr addr;
+	int i;
+
+	if (READ_ONCE(sk->sk_family) == AF_INET6) {
+		for (i = 0; i < 4; i++)
+			addr.s6_addr32[i] = READ_ONCE(sk->sk_v6_rcv_saddr.s6_addr32[i]);
+		return ipv6_portaddr_hash(net, &addr, port);
+	}
+#endif
+	return ipv4_portaddr_hash(net, READ_ONCE(sk->sk_rcv_saddr), port);
+}
+
 /*
  * With the reference held, make sure the entry was not reused between our
- * look and our grab: still hashed, still in a netns we count, and (for
- * ehash, where the bucket follows from sk_hash) still in this bucket.
+ * look and our grab: still hashed, still in a netns we count, and still
+ * in this bucket, which for ehash follows from sk_hash and for lhash2 from
+ * the listener's address and port.
  */
 static bool ts_still_ours(const struct tcpstates_cursor *c,
-			  const struct inet_hashinfo *h, struct sock *sk)
+			  struct inet_hashinfo *h, struct sock *sk)
 {
 	const struct tcpstates_scope *sc = &c->walk->scope;
 	int target;
@@ -66,104 +97,220 @@ static bool ts_still_ours(const struct tcpstates_cursor *c,
 	if (target < 0)
 		return false;
 	if (!c->table)
-		return READ_ONCE(sk->sk_state) == TCP_LISTEN;
+		return READ_ONCE(sk->sk_state) == TCP_LISTEN &&
+		       inet_lhash2_bucket(h, ts_listener_hash(sk)) ==
+		       &h->lhash2[c->bucket];
 	return sc->targets[target].ehash == h &&
 	       (READ_ONCE(sk->sk_hash) & h->ehash_mask) == c->bucket;
 }
 
 /*
- * Grab the first socket of ours at index @from or later in this bucket.
- * A walk that ended on another chain's nulls value was diverted by a
- * reused entry; if it found nothing, the bucket is walked again.
+ * Has a reused entry carried the walk of an ehash chain into another
+ * table, whose nulls are numbered from 0 as well? An entry of a netns we
+ * count that lives in another table says so.
  */
-static struct sock *ts_bucket_get(struct tcpstates_cursor *c,
-				  struct inet_hashinfo *h, unsigned int from)
+static bool ts_diverted(const struct tcpstates_cursor *c,
+			const struct inet_hashinfo *h, const struct sock *sk)
 {
-	unsigned long nulls = c->table ? c->bucket :
-					 c->bucket + LISTENING_NULLS_BASE;
-	bool listeners = !c->table;
+	const struct tcpstates_scope *sc = &c->walk->scope;
+	int target;
+
+	if (!c->table)
+		return false;
+	target = tcpstates_scope_find(sc, sock_net(sk));
+	return target >= 0 && sc->targets[target].ehash != h;
+}
+
+/* Where the previous batch of this bucket had the socket of @cookie, or -1. */
+static int ts_cookie_index(const struct tcpstates_cursor *c, u64 cookie)
+{
+	unsigned int i;
+
+	if (!cookie)
+		return -1;
+	for (i = 0; i < c->end; i++)
+		if (c->cookie[i] == cookie)
+			return i;
+	return -1;
+}
+
+static void ts_put(struct sock **sk, unsigned int n)
+{
+	while (n)
+		sock_gen_put(sk[--n]);
+}
+
+/*
+ * Take this bucket's matching sockets into the batch, in one pass under
+ * RCU, each with a reference; *@more says whether some did not fit. With
+ * @resume, go on from the previous batch of this bucket: after the last of
+ * its served sockets still in the chain, else from the first of its
+ * unserved ones still there. A connection keeps its cookie from request
+ * sock to full socket to timewait sock, so it is not served twice on its
+ * way through the chain. Only scalars of an unreferenced entry are read,
+ * each once.
+ *
+ * Returns how many were taken: none when the bucket has nothing (more) for
+ * us, or when every socket of the previous batch is gone and we cannot
+ * tell where we were; the listing then moves on to the next bucket.
+ */
+static unsigned int ts_bucket_take(struct tcpstates_cursor *c,
+				   struct inet_hashinfo *h, bool resume,
+				   bool *more)
+{
+	bool listeners = !c->table, taking, diverted;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
-	unsigned int index, tries;
+	unsigned int n, tries;
 	struct sock *sk;
+	int k;
 
-	for (tries = 0; tries < TS_MAX_RESTARTS; tries++) {
-		index = 0;
+	for (tries = 1; ; tries++) {
+		n = 0;
+		*more = false;
+		taking = !resume;
+		diverted = false;
 		rcu_read_lock();
 		sk_nulls_for_each_rcu(sk, node, ts_cursor_chain(c, h)) {
-			if (!tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
+			if (ts_diverted(c, h, sk)) {
+				diverted = true;
+				break;
+			}
+			if (resume) {
+				k = ts_cookie_index(c, atomic64_read(&sk->sk_cookie));
+				if (k >= 0 && (unsigned int)k < c->cur) {
+					/* Served: only what follows is left. */
+					ts_put(c->sk, n);
+					n = 0;
+					*more = false;
+					taking = true;
+					continue;
+				}
+				if (k >= 0)
+					taking = true;
+			}
+			if (!taking ||
+			    !tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
 				continue;
-			if (index++ < from)
+			if (n == TS_LIST_BATCH) {
+				*more = true;
 				continue;
+			}
 			if (!refcount_inc_not_zero(&sk->sk_refcnt))
 				continue;
 			/* Request socks: see ts_sample_request_timer(). */
 			smp_rmb();
-			if (ts_still_ours(c, h, sk)) {
-				rcu_read_unlock();
-				c->offset = index - 1;
-				return sk;
-			}
-			sock_gen_put(sk);
+			if (ts_still_ours(c, h, sk))
+				c->sk[n++] = sk;
+			else
+				sock_gen_put(sk);
 		}
 		rcu_read_unlock();
-		if (get_nulls_value(node) == nulls)
-			break;
+		/* After the last try, keep what we hold: each one is ours. */
+		if ((!diverted && get_nulls_value(node) == ts_cursor_nulls(c)) ||
+		    tries == TS_MAX_RESTARTS)
+			return n;
+		ts_put(c->sk, n);
 	}
-	return NULL;
 }
 
-/* From index @from of the current bucket onwards, across both tables. */
-static struct sock *ts_cursor_find(struct tcpstates_cursor *c,
-				   unsigned int from)
+/*
+ * Serve the @n sockets just taken. Their cookies are what a later read
+ * finds its place by; sock_diag and SO_COOKIE give a socket the same
+ * cookie, made once.
+ */
+static void ts_batch_start(struct tcpstates_cursor *c, unsigned int n,
+			   bool more)
 {
-	unsigned int scanned = 0;
+	__u32 cookie[2];
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		sock_diag_save_cookie(c->sk[i], cookie);
+		c->cookie[i] = (u64)cookie[1] << 32 | cookie[0];
+	}
+	c->cur = 0;
+	c->end = n;
+	c->held = true;
+	c->more = more;
+}
+
+static void ts_next_bucket(struct tcpstates_cursor *c)
+{
+	c->bucket++;
+	c->cur = 0;
+	c->end = 0;
+	c->held = false;
+	c->more = false;
+}
+
+/* A listing from the start, over the tables of @walk's scope. */
+void tcpstates_cursor_init(struct tcpstates_cursor *c,
+			   const struct tcpstates_walk *walk)
+{
+	tcpstates_cursor_release(c);
+	c->walk = walk;
+	c->table = 0;
+	c->bucket = 0;
+	c->cur = 0;
+	c->end = 0;
+	c->more = false;
+}
+
+/*
+ * The socket under the cursor, held by the batch; NULL at the end of the
+ * listing, ERR_PTR(-EINTR) on a fatal signal, with the cursor kept where
+ * it was so that another reader of the file may go on from there.
+ */
+struct sock *tcpstates_cursor_get(struct tcpstates_cursor *c)
+{
+	unsigned int scanned = 0, n;
 	struct inet_hashinfo *h;
-	struct sock *sk;
+	bool more;
+
+	if (c->held && c->cur < c->end)
+		return c->sk[c->cur];
+	/* A batch served to its bucket's end: on to the next bucket. */
+	if (c->end && c->cur == c->end && !c->more)
+		ts_next_bucket(c);
 
 	for (; (h = ts_cursor_table(c)); c->table++, c->bucket = 0) {
-		for (; c->bucket < ts_table_size(c, h); c->bucket++, from = 0) {
+		while (c->bucket < ts_table_size(c, h)) {
 			if (!hlist_nulls_empty(ts_cursor_chain(c, h))) {
-				sk = ts_bucket_get(c, h, from);
-				if (sk)
-					return sk;
+				n = ts_bucket_take(c, h, c->end, &more);
+				if (n) {
+					ts_batch_start(c, n, more);
+					return c->sk[0];
+				}
 			}
+			ts_next_bucket(c);
 			if (++scanned % TS_BUCKETS_PER_BATCH)
 				continue;
 			cond_resched();
 			if (fatal_signal_pending(current))
-				return NULL;
+				return ERR_PTR(-EINTR);
 		}
 	}
 	return NULL;
 }
 
-struct sock *tcpstates_cursor_first(struct tcpstates_cursor *c,
-				    const struct tcpstates_walk *walk)
+/* Done with the socket under the cursor: the next one is under it now. */
+void tcpstates_cursor_advance(struct tcpstates_cursor *c)
 {
-	c->walk = walk;
-	if (!walk->scope.nr_ehash)
-		return NULL;
-	c->table = 0;
-	c->bucket = 0;
-	c->offset = 0;
-	return ts_cursor_find(c, 0);
+	if (c->held && c->cur < c->end)
+		sock_gen_put(c->sk[c->cur++]);
 }
 
-struct sock *tcpstates_cursor_next(struct tcpstates_cursor *c)
+/*
+ * Between reads: drop the references, keep the cookies. The next
+ * tcpstates_cursor_get() finds the place again.
+ */
+void tcpstates_cursor_release(struct tcpstates_cursor *c)
 {
-	return ts_cursor_find(c, c->offset + 1);
-}
-
-/* The socket under the cursor again, for the next read(). */
-struct sock *tcpstates_cursor_again(struct tcpstates_cursor *c)
-{
-	return ts_cursor_find(c, c->offset);
-}
-
-void tcpstates_cursor_put(struct sock *sk)
-{
-	sock_gen_put(sk);
+	if (!c->held)
+		return;
+	ts_put(c->sk + c->cur, c->end - c->cur);
+	c->held = false;
 }
 
 static void ts_show_addrs(struct seq_file *m, const struct sock *sk,

@@ -9,6 +9,7 @@
  */
 
 #include <linux/capability.h>
+#include <linux/err.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_fs.h>
 #include <linux/sched.h>
@@ -71,6 +72,7 @@ struct ts_reader {
 	bool privileged;		/* may widen the netns scope */
 	struct tcpstates_config cfg;	/* taken at the summary */
 	struct tcpstates_walk walk;
+	bool walked;			/* @walk and its scope are the summary's */
 	struct tcpstates_cursor cursor;
 	loff_t cursor_pos;		/* record number under the cursor */
 	char *text;			/* the filters line */
@@ -249,13 +251,24 @@ static struct net *ts_settings_net(const struct ts_reader *r)
 	return !sc->all && sc->nr_targets == 1 ? sc->targets[0].net : r->net;
 }
 
+/*
+ * The file has nothing more to list, or a new summary starts: let go of
+ * the netns and their tables, and of the cursor that pointed into them.
+ */
+static void ts_listing_end(struct ts_reader *r)
+{
+	tcpstates_cursor_release(&r->cursor);
+	tcpstates_scope_put(&r->walk.scope);
+	tcpstates_cursor_init(&r->cursor, &r->walk);
+	r->walked = false;
+}
+
 static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 {
 	struct tcpstates_limits lim;
 	int err;
 
-	r->cursor_pos = 0;
-	tcpstates_scope_put(&r->walk.scope);
+	ts_listing_end(r);
 	err = tcpstates_scope_get(&r->walk.scope, r->net, r->privileged,
 				  &r->cfg);
 	if (!err)
@@ -264,6 +277,8 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
+	r->walked = true;
+	r->cursor_pos = 1;
 	tcpstates_read_limits(ts_settings_net(r), &lim);
 
 	ts_show_header(m, r);
@@ -279,73 +294,70 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 }
 
 /*
- * Record 0 is the summary; record n > 0 is the n-th socket, held with a
- * reference from ->start or ->next until ->next or ->stop.
+ * Record 0 is the summary; record n > 0 is the n-th socket, or NULL past
+ * the last. A socket is held by the cursor from ->start or ->next until
+ * ->next or ->stop; between reads the cursor holds none and finds its
+ * place again, so a read at the record under it goes on from there, one
+ * further ahead steps forward, and one behind lists again from the first.
  */
+static void *ts_socket(struct ts_reader *r, loff_t pos)
+{
+	struct sock *sk;
+
+	if (!r->walked || pos > r->cfg.list_sockets)
+		return NULL;
+	if (pos < r->cursor_pos) {
+		tcpstates_cursor_init(&r->cursor, &r->walk);
+		r->cursor_pos = 1;
+	}
+	while (r->cursor_pos < pos) {
+		sk = tcpstates_cursor_get(&r->cursor);
+		if (IS_ERR_OR_NULL(sk))
+			return sk;
+		tcpstates_cursor_advance(&r->cursor);
+		r->cursor_pos++;
+	}
+	return tcpstates_cursor_get(&r->cursor);
+}
+
 static void *ts_start(struct seq_file *m, loff_t *pos)
 {
 	struct ts_reader *r = m->private;
-	struct sock *sk;
-	loff_t n;
 
 	if (!*pos) {
 		tcpstates_config_get(&r->cfg);
 		return SEQ_START_TOKEN;
 	}
-	if (*pos > r->cfg.list_sockets)
-		return NULL;
-	if (*pos == r->cursor_pos)
-		return tcpstates_cursor_again(&r->cursor);
-
-	/* A seek: count our way there from the first socket. */
-	sk = tcpstates_cursor_first(&r->cursor, &r->walk);
-	for (n = 1; sk && n < *pos; n++) {
-		tcpstates_cursor_put(sk);
-		sk = tcpstates_cursor_next(&r->cursor);
-	}
-	r->cursor_pos = sk ? *pos : 0;
-	return sk;
+	return ts_socket(r, *pos);
 }
 
 static void *ts_next(struct seq_file *m, void *v, loff_t *pos)
 {
 	struct ts_reader *r = m->private;
-	struct sock *sk;
 
-	++*pos;
-	if (*pos > r->cfg.list_sockets) {
-		if (v != SEQ_START_TOKEN)
-			tcpstates_cursor_put(v);
-		return NULL;
+	/* Done with a socket: the cursor moves on to the next one. */
+	if (v != SEQ_START_TOKEN) {
+		tcpstates_cursor_advance(&r->cursor);
+		r->cursor_pos++;
 	}
-	if (v == SEQ_START_TOKEN) {
-		sk = tcpstates_cursor_first(&r->cursor, &r->walk);
-	} else {
-		tcpstates_cursor_put(v);
-		sk = tcpstates_cursor_next(&r->cursor);
-	}
-	r->cursor_pos = sk ? *pos : 0;
-	return sk;
+	return ts_socket(r, ++*pos);
 }
 
+/*
+ * A fatal signal in ->start or ->next ends the read with -EINTR and keeps
+ * the cursor, for whoever shares the file to read on.
+ */
 static void ts_stop(struct seq_file *m, void *v)
 {
 	struct ts_reader *r = m->private;
 
-	if (v && v != SEQ_START_TOKEN) {
-		tcpstates_cursor_put(v);
-		return;
-	}
+	tcpstates_cursor_release(&r->cursor);
 	/*
 	 * Nothing more to list: let go of the netns now rather than at the
 	 * next read, which may be a long way off for a monitoring daemon.
-	 * The cursor pointed into their tables: a read at its position must
-	 * not go on from it, but find nothing to list.
 	 */
-	if (!v) {
-		tcpstates_scope_put(&r->walk.scope);
-		r->cursor_pos = 0;
-	}
+	if (!v)
+		ts_listing_end(r);
 }
 
 static int ts_show(struct seq_file *m, void *v)
