@@ -30,8 +30,9 @@
 #define TS_PROC_NAME "tcpstates"
 
 /*
- * Room for the summary as usually printed, so seq_file need not walk twice
- * to fit it. With netns=all or top_ports the buffer may still grow.
+ * Room for any record as usually printed. Only record 0 walks the tables,
+ * and it is small; a later record that outgrows the buffer is printed
+ * again into a larger one, from the same walk.
  */
 #define TS_REPORT_BUFSIZE	(64 * 1024)
 
@@ -67,16 +68,35 @@ const char *tcpstates_timer_name(enum tcpstates_timer timer)
 	return ts_timer_names[timer];
 }
 
+/*
+ * The records of /proc/tcpstates: 0 is the head of the summary, and the
+ * one walk of the tables; 1 to nr_netns are the per-netns lines of
+ * netns=all, one record each, so that a thousand netns never outgrow the
+ * buffer (seq_file would then walk again into a larger one); then the rest
+ * of the summary; then one record per socket, up to list_sockets. Every
+ * record after the first prints from the first's walk, and only while
+ * @walked: the netns and tables it counted are let go once the file has
+ * nothing more to list.
+ */
 struct ts_reader {
 	struct net *net;		/* the opener's */
 	bool privileged;		/* may widen the netns scope */
 	struct tcpstates_config cfg;	/* taken at the summary */
 	struct tcpstates_walk walk;
+	struct tcpstates_limits lim;	/* read at the summary */
 	bool walked;			/* @walk and its scope are the summary's */
+	unsigned int nr_netns;		/* per-netns records */
+	loff_t pos;			/* the record last started or nexted */
 	struct tcpstates_cursor cursor;
 	loff_t cursor_pos;		/* record number under the cursor */
 	char *text;			/* the filters line */
 };
+
+/* The record with the rest of the summary; sockets follow it. */
+static loff_t ts_tail_pos(const struct ts_reader *r)
+{
+	return (loff_t)r->nr_netns + 1;
+}
 
 static void ts_show_scope(struct seq_file *m, const struct ts_reader *r)
 {
@@ -150,29 +170,27 @@ static void ts_show_states(struct seq_file *m, const struct ts_reader *r)
 }
 
 /* With netns=all: one line per netns, in the states' order. */
-static void ts_show_netns(struct seq_file *m, const struct ts_reader *r)
+static void ts_show_netns_header(struct seq_file *m)
 {
-	const struct tcpstates_scope *sc = &r->walk.scope;
-	unsigned int i;
 	int st;
 
-	if (!sc->all)
-		return;
 	seq_puts(m, "# netns inode total");
 	for (st = 0; st < TS_NR_STATES; st++)
 		seq_printf(m, " %s", tcpstates_state_name(st));
 	seq_putc(m, '\n');
-	for (i = 0; i < sc->nr_targets; i++) {
-		const struct tcpstates_target *t = &sc->targets[i];
-		u64 total = 0;
+}
 
-		for (st = 0; st < TS_NR_STATES; st++)
-			total += t->sockets[st];
-		seq_printf(m, "netns %u %llu", t->net->ns.inum, total);
-		for (st = 0; st < TS_NR_STATES; st++)
-			seq_printf(m, " %llu", t->sockets[st]);
-		seq_putc(m, '\n');
-	}
+static void ts_show_netns(struct seq_file *m, const struct tcpstates_target *t)
+{
+	u64 total = 0;
+	int st;
+
+	for (st = 0; st < TS_NR_STATES; st++)
+		total += t->sockets[st];
+	seq_printf(m, "netns %u %llu", t->net->ns.inum, total);
+	for (st = 0; st < TS_NR_STATES; st++)
+		seq_printf(m, " %llu", t->sockets[st]);
+	seq_putc(m, '\n');
 }
 
 struct ts_port_count {
@@ -263,9 +281,10 @@ static void ts_listing_end(struct ts_reader *r)
 	r->walked = false;
 }
 
+/* Record 0: the walk, the header and the states table. */
 static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 {
-	struct tcpstates_limits lim;
+	const struct tcpstates_scope *sc = &r->walk.scope;
 	int err;
 
 	ts_listing_end(r);
@@ -277,38 +296,53 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 		err = tcpstates_walk(&r->walk);
 	if (err)
 		return err;
+	tcpstates_read_limits(ts_settings_net(r), &r->lim);
 	r->walked = true;
-	r->cursor_pos = 1;
-	tcpstates_read_limits(ts_settings_net(r), &lim);
+	r->nr_netns = sc->all ? sc->nr_targets : 0;
+	r->cursor_pos = ts_tail_pos(r) + 1;
 
 	ts_show_header(m, r);
 	ts_show_states(m, r);
-	ts_show_netns(m, r);
-	ts_show_top_ports(m, r);
-	tcpstates_show_timers(m, ts_settings_net(r), &lim);
-	tcpstates_show_hints(m, &r->walk.result, &lim);
-	if (r->cfg.list_sockets)
-		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",
-			   r->cfg.list_sockets);
+	if (sc->all)
+		ts_show_netns_header(m);
 	return 0;
 }
 
-/*
- * Record 0 is the summary; record n > 0 is the n-th socket, or NULL past
- * the last. A socket is held by the cursor from ->start or ->next until
- * ->next or ->stop; between reads the cursor holds none and finds its
- * place again, so a read at the record under it goes on from there, one
- * further ahead steps forward, and one behind lists again from the first.
- */
-static void *ts_socket(struct ts_reader *r, loff_t pos)
+/* The record after the per-netns ones: the rest of the summary. */
+static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
+	ts_show_top_ports(m, r);
+	tcpstates_show_timers(m, ts_settings_net(r), &r->lim);
+	tcpstates_show_hints(m, &r->walk.result, &r->lim);
+	if (r->cfg.list_sockets)
+		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",
+			   r->cfg.list_sockets);
+}
+
+/*
+ * Record @pos > 0, or NULL past the last. A socket is held by the cursor
+ * from ->start or ->next until ->next or ->stop; between reads the cursor
+ * holds none and finds its place again, so a read at the record under it
+ * goes on from there, one further ahead steps forward, and one behind
+ * lists again from the first socket.
+ */
+static void *ts_record(struct ts_reader *r, loff_t pos)
+{
+	loff_t tail = ts_tail_pos(r);
 	struct sock *sk;
 
-	if (!r->walked || pos > r->cfg.list_sockets)
+	r->pos = pos;
+	if (!r->walked)
+		return NULL;
+	if (pos < tail)
+		return &r->walk.scope.targets[pos - 1];
+	if (pos == tail)
+		return r;
+	if (pos - tail > r->cfg.list_sockets)
 		return NULL;
 	if (pos < r->cursor_pos) {
 		tcpstates_cursor_init(&r->cursor, &r->walk);
-		r->cursor_pos = 1;
+		r->cursor_pos = tail + 1;
 	}
 	while (r->cursor_pos < pos) {
 		sk = tcpstates_cursor_get(&r->cursor);
@@ -326,9 +360,10 @@ static void *ts_start(struct seq_file *m, loff_t *pos)
 
 	if (!*pos) {
 		tcpstates_config_get(&r->cfg);
+		r->pos = 0;
 		return SEQ_START_TOKEN;
 	}
-	return ts_socket(r, *pos);
+	return ts_record(r, *pos);
 }
 
 static void *ts_next(struct seq_file *m, void *v, loff_t *pos)
@@ -336,11 +371,11 @@ static void *ts_next(struct seq_file *m, void *v, loff_t *pos)
 	struct ts_reader *r = m->private;
 
 	/* Done with a socket: the cursor moves on to the next one. */
-	if (v != SEQ_START_TOKEN) {
+	if (v != SEQ_START_TOKEN && r->pos > ts_tail_pos(r)) {
 		tcpstates_cursor_advance(&r->cursor);
 		r->cursor_pos++;
 	}
-	return ts_socket(r, ++*pos);
+	return ts_record(r, ++*pos);
 }
 
 /*
@@ -366,7 +401,12 @@ static int ts_show(struct seq_file *m, void *v)
 
 	if (v == SEQ_START_TOKEN)
 		return ts_show_summary(m, r);
-	tcpstates_show_socket(m, v, &r->walk);
+	if (r->pos < ts_tail_pos(r))
+		ts_show_netns(m, v);
+	else if (r->pos == ts_tail_pos(r))
+		ts_show_summary_tail(m, r);
+	else
+		tcpstates_show_socket(m, v, &r->walk);
 	return 0;
 }
 

@@ -228,3 +228,25 @@ oracle_sockets() {
 		print $1, name[$5], hex(l[2]), hex(r[2]), l[1], r[1], t[1] + 0
 	}'
 }
+
+# traced_walks OUT COMMAND...: COMMAND's output into OUT; prints how many
+# times the module walked the tables meanwhile (the function tracer on
+# tcpstates_walk), or "unsupported" on a kernel that cannot trace it.
+traced_walks() {
+	tw_out=$1
+	shift
+	tw_dir=/sys/kernel/tracing
+	[ -e $tw_dir/trace ] || mount -t tracefs nodev $tw_dir 2>/dev/null
+	if ! echo tcpstates_walk > $tw_dir/set_ftrace_filter 2>/dev/null ||
+	   ! echo function > $tw_dir/current_tracer 2>/dev/null; then
+		"$@" > "$tw_out"
+		echo unsupported
+		return
+	fi
+	echo > $tw_dir/trace
+	"$@" > "$tw_out"
+	tw_n=$(grep -c 'tcpstates_walk <-' $tw_dir/trace)
+	echo nop > $tw_dir/current_tracer
+	echo > $tw_dir/set_ftrace_filter
+	echo "$tw_n"
+}
