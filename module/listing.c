@@ -104,21 +104,39 @@ static bool ts_still_ours(const struct tcpstates_cursor *c,
 	       (READ_ONCE(sk->sk_hash) & h->ehash_mask) == c->bucket;
 }
 
+/* The netns of an entry we hold no reference on, read once and marked. */
+static const struct net *ts_entry_net(const struct sock *sk)
+{
+#ifdef CONFIG_NET_NS
+	return rcu_dereference_raw(sk->sk_net.net);
+#else
+	return &init_net;
+#endif
+}
+
 /*
  * Has a reused entry carried the walk of an ehash chain into another
- * table, whose nulls are numbered from 0 as well? An entry of a netns we
- * count that lives in another table says so.
+ * table, whose nulls are numbered from 0 as well? As the counting walk
+ * tells, before any filter: a netns's own table holds its sockets only,
+ * and the shared table none of a netns that has a table of its own.
  */
 static bool ts_diverted(const struct tcpstates_cursor *c,
 			const struct inet_hashinfo *h, const struct sock *sk)
 {
 	const struct tcpstates_scope *sc = &c->walk->scope;
+	const struct net *net, *owner;
 	int target;
 
 	if (!c->table)
 		return false;
-	target = tcpstates_scope_find(sc, sock_net(sk));
-	return target >= 0 && sc->targets[target].ehash != h;
+	net = ts_entry_net(sk);
+	owner = sc->ehash_owner[c->table - 1];
+	if (owner)
+		return net != owner;
+	target = tcpstates_scope_find(sc, net);
+	if (target >= 0)
+		return sc->targets[target].ehash != h;
+	return tcpstates_scope_owns_ehash(sc, net);
 }
 
 /* Where the previous batch of this bucket had the socket of @cookie, or -1. */
