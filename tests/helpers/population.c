@@ -100,6 +100,31 @@ static void run(const char *cmd)
 		fprintf(stderr, "population: failed: %s\n", cmd);
 }
 
+/*
+ * A new IPv6 address is tentative until addrconf's work item has run, even
+ * where DAD is skipped, and bind() to it fails until then: wait until it
+ * binds, for up to 3 s.
+ */
+static void wait_addr6(void)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6 };
+	int i, fd, err = 0;
+
+	inet_pton(AF_INET6, "2001:db8::1", &a.sin6_addr);
+	for (i = 0; i < 300; i++) {
+		fd = socket(AF_INET6, SOCK_STREAM, 0);
+		if (fd < 0)
+			fail("socket6");
+		err = bind(fd, (void *)&a, sizeof(a)) ? errno : 0;
+		close(fd);
+		if (err != EADDRNOTAVAIL)
+			return;
+		usleep(10000);
+	}
+	errno = err;
+	fail("2001:db8::1 stays tentative");
+}
+
 static void setup_tun(void)
 {
 	struct ifreq ifr;
@@ -124,6 +149,7 @@ static void setup_tun(void)
 	    "ip route add 198.51.100.0/24 dev " TUN_NAME " && "
 	    "ip -6 addr add 2001:db8::1/64 dev " TUN_NAME " && "
 	    "ip -6 route add 2001:db8:1::/64 dev " TUN_NAME);
+	wait_addr6();
 }
 
 static void setup_sysctls(void)
