@@ -4,6 +4,10 @@
  * scale test, by playing every remote peer on a tun device.
  *
  *   population [N]     build N sockets, then read commands on stdin
+ *   population -1 [N]  the same, but every connection of a class goes to
+ *                      that class's first IPv4 listener (ports 20000, 21000,
+ *                      22000): one port's bind bucket holds them all. The
+ *                      listeners' backlog (and somaxconn) is then 2^24.
  *
  * The local side is 192.0.2.1 and 2001:db8::1 on tun "tsb0"; the peers are
  * 198.51.100.0/24 and 2001:db8:1::/64, every fourth socket IPv6. The mix:
@@ -19,6 +23,7 @@
  *
  * Commands, one per line on stdin; each answers one line on stdout:
  *   grow N      build up to N sockets in all -> "built ..."
+ *   add CLASS N build N more of one class (est, tw or syn) -> "built ..."
  *   refresh     re-arm every TIME_WAIT now  -> "refreshed ..."
  *   quit
  * At EOF on stdin it keeps its sockets until killed. The totals it prints
@@ -52,6 +57,7 @@
 #define OUR_ISN		0x10000000u
 #define REFRESH_S	45
 #define PEER_PORTS	64000
+#define ONE_PORT_BACKLOG (1 << 24)	/* beyond the 254 * 64000 IPv4 peers */
 
 enum { C_EST, C_TW, C_SYN, NCLASS };
 
@@ -69,6 +75,7 @@ static long built[NCLASS];
 static struct tw_rec *tws;
 static size_t ntw, captw;
 static double last_refresh;
+static int one_port;		/* -1: one listener per class, IPv4 only */
 
 static void fail(const char *what)
 {
@@ -156,7 +163,8 @@ static void setup_sysctls(void)
 {
 	put_sysctl("/proc/sys/net/ipv4/tcp_syncookies", "0");
 	put_sysctl("/proc/sys/net/ipv4/tcp_max_syn_backlog", "4194304");
-	put_sysctl("/proc/sys/net/core/somaxconn", "65535");
+	put_sysctl("/proc/sys/net/core/somaxconn",
+		   one_port ? "16777216" : "65535");
 	put_sysctl("/proc/sys/net/ipv4/tcp_max_tw_buckets", "4194304");
 	put_sysctl("/proc/sys/net/ipv4/tcp_max_orphans", "4194304");
 	put_sysctl("/proc/sys/net/ipv4/tcp_synack_retries", "30");
@@ -190,7 +198,7 @@ static void setup_listeners(void)
 					if (bind(fd, (void *)&a4, sizeof(a4)))
 						fail("bind");
 				}
-				if (listen(fd, 65535))
+				if (listen(fd, one_port ? ONE_PORT_BACKLOG : 65535))
 					fail("listen");
 				lfds[c][f][i] = fd;
 			}
@@ -382,9 +390,9 @@ static void next_tuple(int class, struct tuple *t)
 	uint32_t host = g / PEER_PORTS;
 
 	memset(t, 0, sizeof(*t));
-	t->v6 = g % 4 == 3;
+	t->v6 = !one_port && g % 4 == 3;
 	t->rport = 1024 + g % PEER_PORTS;
-	t->lport = base[class] + (g / 7) % NLISTEN;
+	t->lport = base[class] + (one_port ? 0 : (g / 7) % NLISTEN);
 	if (t->v6) {
 		inet_pton(AF_INET6, "2001:db8::1", t->laddr);
 		inet_pton(AF_INET6, "2001:db8:1::", t->raddr);
@@ -441,10 +449,12 @@ static void build(int class, long count)
 	}
 }
 
-static void grow(long target)
+/* Up to @target sockets in the usual mix, plus @extra more of each class. */
+static void grow(long target, const long *extra)
 {
 	long want, add[NCLASS];
 	double t0 = now_s();
+	int c;
 
 	want = target - NCLASS * 2 * NLISTEN;
 	if (want < 0)
@@ -452,6 +462,8 @@ static void grow(long target)
 	add[C_EST] = want / 2 - built[C_EST];
 	add[C_TW] = want * 3 / 10 - built[C_TW];
 	add[C_SYN] = want - want / 2 - want * 3 / 10 - built[C_SYN];
+	for (c = 0; c < NCLASS; c++)
+		add[c] = (add[c] > 0 ? add[c] : 0) + extra[c];
 	/* TIME_WAIT last: the shortest-lived are the newest. */
 	if (add[C_SYN] > 0)
 		build(C_SYN, add[C_SYN]);
@@ -501,8 +513,25 @@ static void refresh(int verbose)
 	}
 }
 
+/* "add est N", "add tw N" or "add syn N"; 0 when it is none of them. */
+static int parse_add(const char *arg, long *extra)
+{
+	static const char *const names[NCLASS] = { "est ", "tw ", "syn " };
+	int c;
+
+	for (c = 0; c < NCLASS; c++)
+		if (!strncmp(arg, names[c], strlen(names[c]))) {
+			memset(extra, 0, NCLASS * sizeof(*extra));
+			extra[c] = atol(arg + strlen(names[c]));
+			return extra[c] > 0;
+		}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	static const long none[NCLASS];
+	long extra[NCLASS];
 	struct pollfd p[2] = {
 		{ .fd = 0, .events = POLLIN },
 		{ .fd = -1, .events = POLLIN },
@@ -512,12 +541,17 @@ int main(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "-1")) {
+		one_port = 1;
+		argv++;
+		argc--;
+	}
 	setup_sysctls();
 	setup_tun();
 	setup_listeners();
 	p[1].fd = tun;
 	last_refresh = now_s();
-	grow(argc > 1 ? atol(argv[1]) : 0);
+	grow(argc > 1 ? atol(argv[1]) : 0, none);
 	printf("ready\n");
 
 	for (;;) {
@@ -544,7 +578,10 @@ int main(int argc, char **argv)
 		while ((nl = strchr(line, '\n'))) {
 			*nl = 0;
 			if (!strncmp(line, "grow ", 5))
-				grow(atol(line + 5));
+				grow(atol(line + 5), none);
+			else if (!strncmp(line, "add ", 4) &&
+				 parse_add(line + 4, extra))
+				grow(0, extra);
 			else if (!strcmp(line, "refresh"))
 				refresh(1);
 			else if (!strcmp(line, "quit"))
