@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest side, run by the harness's PID 1 under busybox sh.
 # scripts/bench reads the lines that start with "BENCH" from the console.
-# Settings come from /suite/bench/params: NS (socket counts, ascending),
-# ROUNDS, ROUNDS_BIG (at 1M and more), BATCHES, CHURN_SECS.
+# Settings come from /suite/bench/params: PHASES ("scale hold" or either),
+# NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
+# BATCHES, CHURN_SECS, and for the hold phase HOLD_NS (connections on one
+# port, ascending) and HOLD_ROUNDS.
 
 . /suite/lib.sh
 . /suite/bench/params
@@ -25,14 +27,31 @@ for t in "$SS -tan" "$NETSTAT -tan"; do
 	$t > /tmp/t.out 2>&1 || { cat /tmp/t.out; say error "$t does not run"; exit 1; }
 done
 
-mkfifo /tmp/pop.in
-$H/population 0 < /tmp/pop.in > /tmp/pop.out 2> /tmp/pop.err &
-POP=$!
-exec 3> /tmp/pop.in
-while ! grep -q '^ready' /tmp/pop.out; do
-	kill -0 $POP 2> /dev/null || { cat /tmp/pop.err; say error population died; exit 1; }
-	sleep 0.2
-done
+# pop_start [ARGS]: a population builder fed by fd 3, ready for commands.
+pop_start() {
+	rm -f /tmp/pop.in
+	mkfifo /tmp/pop.in
+	: > /tmp/pop.out
+	$H/population "$@" < /tmp/pop.in > /tmp/pop.out 2> /tmp/pop.err &
+	POP=$!
+	exec 3> /tmp/pop.in
+	while ! grep -q '^ready' /tmp/pop.out; do
+		kill -0 $POP 2> /dev/null || { cat /tmp/pop.err; say error population died; exit 1; }
+		sleep 0.2
+	done
+}
+
+# pop_quit: the builder gone, its sockets closed and its tun device removed.
+pop_quit() {
+	echo quit >&3
+	exec 3>&-
+	wait $POP
+	wait_for 120 no_tsb0 || say error "tsb0 still there after the population quit"
+}
+
+no_tsb0() {
+	! ip link show tsb0 > /dev/null 2>&1
+}
 
 # Send a command to the population builder and wait for its answer.
 pop() { # pop COMMAND WORD: wait for the next line starting with WORD
@@ -85,77 +104,209 @@ churn() { # churn LABEL READERS_CMD PIN
 	say churn "$1" "${3:-unpinned}" "$rate"
 }
 
-for n in $NS; do
-	line=$(pop "grow $n" built)
-	say build "$n" "$line"
-	pop refresh refreshed > /dev/null
-	snapshot
-	total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
-	if [ "$M" = "$O1" ]; then
-		say exact "$n" "$total" yes
-	else
-		say exact "$n" "$total" no
-		echo "$M" | sed 's/^/# tcpstates: /'
-		echo "$O1" | sed 's/^/# proc:      /'
-	fi
-	echo "$M" | awk -v n="$n" '{ printf "BENCH state %s %s %s %s\n", n, $1, $2, $3 }'
-	cat /proc/tcpstates_bare | sed "s/^/# bare: /"
-	if [ "$n" -le 100000 ]; then
-		eval "$COUNT_SS" | sed "s/^/# ss: /"
-	fi
+phase_scale() {
+	pop_start 0
+	for n in $NS; do
+		line=$(pop "grow $n" built)
+		say build "$n" "$line"
+		pop refresh refreshed > /dev/null
+		snapshot
+		total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
+		if [ "$M" = "$O1" ]; then
+			say exact "$n" "$total" yes
+		else
+			say exact "$n" "$total" no
+			echo "$M" | sed 's/^/# tcpstates: /'
+			echo "$O1" | sed 's/^/# proc:      /'
+		fi
+		echo "$M" | awk -v n="$n" '{ printf "BENCH state %s %s %s %s\n", n, $1, $2, $3 }'
+		cat /proc/tcpstates_bare | sed "s/^/# bare: /"
+		if [ "$n" -le 100000 ]; then
+			eval "$COUNT_SS" | sed "s/^/# ss: /"
+		fi
 
-	r=$ROUNDS
-	[ "$n" -ge 1000000 ] && r=$ROUNDS_BIG
-	pop refresh refreshed > /dev/null
-	set_knob reset 1
-	# All tools, alternated A B C ... A B C.
-	timeit "$n" "$r" \
-		tcpstates="echo 1 > $PARAMS/reset :: cat $PROC" \
-		tcpstates_full="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_ports; echo Y > $PARAMS/timers :: cat $PROC" \
-		bare="echo 1 > $PARAMS/reset :: cat /proc/tcpstates_bare" \
-		proc_net_tcp="cat /proc/net/tcp /proc/net/tcp6" \
-		ss="$COUNT_SS" \
-		netstat="$COUNT_NETSTAT"
-	# The kernel's part alone: read in process, no fork or exec.
-	pop refresh refreshed > /dev/null
-	timeit "$n" "$ROUNDS" \
-		tcpstates_read="echo 1 > $PARAMS/reset :: @read $PROC" \
-		tcpstates_full_read="echo 10 > $PARAMS/top_ports :: @read $PROC" \
-		tcpstates_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
-		bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
-	# Memory while reading: the largest drop of MemFree below idle.
-	timeit "$n" 3 -m \
-		tcpstates_m="echo 1 > $PARAMS/reset :: cat $PROC" \
-		tcpstates_full_m="echo 10 > $PARAMS/top_ports :: cat $PROC" \
-		bare_m="echo 1 > $PARAMS/reset :: cat /proc/tcpstates_bare"
-	set_knob reset 1
-	say slab "$n" "$(awk '/^Slab:/ { print $2 }' /proc/meminfo)"
-done
-
-# The longest RCU read-side section of the bare walk, per batch size in
-# buckets with no limit on entries, then tcpstates' setting (256 buckets,
-# at most 1024 entries) and its neighbours.
-pop refresh refreshed > /dev/null
-for be in $BATCHES 256/256 256/1024 256/4096; do
-	b=${be%/*}
-	e=0
-	[ "$b" != "$be" ] && e=${be#*/}
-	echo "$b" > /sys/module/barewalk/parameters/batch
-	echo "$e" > /sys/module/barewalk/parameters/entries
-	for i in 1 2 3; do
-		say batch "$be" "$(awk '/^# ehash/ { print $3, $9, $13, $15, $7 }' /proc/tcpstates_bare)"
+		r=$ROUNDS
+		[ "$n" -ge 1000000 ] && r=$ROUNDS_BIG
+		pop refresh refreshed > /dev/null
+		set_knob reset 1
+		# All tools, alternated A B C ... A B C.
+		timeit "$n" "$r" \
+			tcpstates="echo 1 > $PARAMS/reset :: cat $PROC" \
+			tcpstates_full="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_ports; echo Y > $PARAMS/timers :: cat $PROC" \
+			bare="echo 1 > $PARAMS/reset :: cat /proc/tcpstates_bare" \
+			proc_net_tcp="cat /proc/net/tcp /proc/net/tcp6" \
+			ss="$COUNT_SS" \
+			netstat="$COUNT_NETSTAT"
+		# The kernel's part alone: read in process, no fork or exec.
+		pop refresh refreshed > /dev/null
+		timeit "$n" "$ROUNDS" \
+			tcpstates_read="echo 1 > $PARAMS/reset :: @read $PROC" \
+			tcpstates_full_read="echo 10 > $PARAMS/top_ports :: @read $PROC" \
+			tcpstates_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
+			bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
+		# Memory while reading: the largest drop of MemFree below idle.
+		timeit "$n" 3 -m \
+			tcpstates_m="echo 1 > $PARAMS/reset :: cat $PROC" \
+			tcpstates_full_m="echo 10 > $PARAMS/top_ports :: cat $PROC" \
+			bare_m="echo 1 > $PARAMS/reset :: cat /proc/tcpstates_bare"
+		set_knob reset 1
+		say slab "$n" "$(awk '/^Slab:/ { print $2 }' /proc/meminfo)"
 	done
-done
-echo 256 > /sys/module/barewalk/parameters/batch
-echo 1024 > /sys/module/barewalk/parameters/entries
 
-# Connection churn with no reader, with tcpstates readers, with ss readers:
-# all on both CPUs, then churn on CPU 0 and the readers on CPU 1.
-for pin in "" 1; do
+	# The longest RCU read-side section of the bare walk, per batch size in
+	# buckets with no limit on entries, then tcpstates' setting (256 buckets,
+	# at most 1024 entries) and its neighbours.
 	pop refresh refreshed > /dev/null
-	churn none "" "$pin"
-	churn tcpstates "cat $PROC" "$pin"
-	churn ss "$SS -tan" "$pin"
+	for be in $BATCHES 256/256 256/1024 256/4096; do
+		b=${be%/*}
+		e=0
+		[ "$b" != "$be" ] && e=${be#*/}
+		echo "$b" > /sys/module/barewalk/parameters/batch
+		echo "$e" > /sys/module/barewalk/parameters/entries
+		for i in 1 2 3; do
+			say batch "$be" "$(awk '/^# ehash/ { print $3, $9, $13, $15, $7 }' /proc/tcpstates_bare)"
+		done
+	done
+	echo 256 > /sys/module/barewalk/parameters/batch
+	echo 1024 > /sys/module/barewalk/parameters/entries
+
+	# Connection churn with no reader, with tcpstates readers, with ss readers:
+	# all on both CPUs, then churn on CPU 0 and the readers on CPU 1.
+	for pin in "" 1; do
+		pop refresh refreshed > /dev/null
+		churn none "" "$pin"
+		churn tcpstates "cat $PROC" "$pin"
+		churn ss "$SS -tan" "$pin"
+	done
+	pop_quit
+}
+
+# The longest hold of a bind-bucket lock in one read, with every
+# connection accepted on one port (192.0.2.1:20000; the children wait in
+# the accept queue and own that port's bhash2 bucket from creation), for
+# tcpstates and for the bare walk, which holds a bucket whole. The
+# function_graph tracer patches only the walks' bind functions (the graph
+# functions: tcpstates' per-bucket function, or its caller where it is
+# inlined; bare_bind) and _raw_spin_lock_bh/_raw_spin_unlock_bh, so no
+# probe runs inside a hold. A hold is the time from a lock call to the
+# next unlock call on that CPU, lock acquisition included.
+hold_tracefs() {
+	T=/sys/kernel/tracing
+	[ -e $T/trace ] || mount -t tracefs nodev $T 2> /dev/null
+	[ -e $T/trace ] || T=/sys/kernel/debug/tracing
+	[ -e $T/available_filter_functions ]
+}
+
+hold_traceable() { # hold_traceable FUNCTION
+	grep -q "^$1\( \|$\)" $T/available_filter_functions
+}
+
+hold_trace() { # hold_trace FUNCTION...: graph FUNCTIONs and their lock calls
+	echo 0 > $T/tracing_on
+	echo nop > $T/current_tracer
+	echo "$* _raw_spin_lock_bh _raw_spin_unlock_bh" > $T/set_ftrace_filter &&
+		echo "$*" > $T/set_graph_function &&
+		echo 2 > $T/max_graph_depth &&
+		echo 1 > $T/options/funcgraph-abstime &&
+		echo 0 > $T/options/funcgraph-irqs &&
+		echo 16384 > $T/buffer_size_kb &&
+		echo function_graph > $T/current_tracer
+}
+
+hold_untrace() {
+	echo nop > $T/current_tracer
+	echo > $T/set_ftrace_filter
+	echo > $T/set_graph_function
+}
+
+# hold_read LABEL FILE N ROUND: read FILE once under the tracer; one BENCH
+# line with its holds, the longest and the mean (us).
+hold_read() {
+	echo 1 > $PARAMS/reset
+	echo > $T/trace
+	echo 1 > $T/tracing_on
+	cat "$2" > /tmp/hold.out
+	echo 0 > $T/tracing_on
+	grep -q 'LOST' $T/trace && say hold_error "the trace lost events"
+	awk -v label="$1" -v n="$3" -v round="$4" -F '|' '
+	NF < 3 || /^#/ { next }
+	{
+		t = $1 + 0
+		cpu = $2
+		sub(/\).*/, "", cpu)
+		gsub(/ /, "", cpu)
+	}
+	$3 ~ /_raw_spin_lock_bh\(\)/ { start[cpu] = t; next }
+	$3 ~ /_raw_spin_unlock_bh\(\)/ && (cpu in start) {
+		d = (t - start[cpu]) * 1e6
+		delete start[cpu]
+		holds++
+		sum += d
+		if (d > max)
+			max = d
+	}
+	END {
+		printf "BENCH hold_read %s %s %s holds %d max_us %.0f mean_us %.1f\n",
+		       n, label, round, holds, max, holds ? sum / holds : 0
+	}' $T/trace
+}
+
+phase_hold() {
+	if ! hold_tracefs; then
+		say hold_error "no tracefs"
+		return
+	fi
+	ts_fn=
+	for f in ts_count_bound_bucket ts_count_bound; do
+		hold_traceable $f && { ts_fn=$f; break; }
+	done
+	for f in "$ts_fn" bare_bind _raw_spin_lock_bh _raw_spin_unlock_bh; do
+		if [ -z "$f" ] || ! hold_traceable "$f"; then
+			say hold_error "cannot trace ${f:-the bind walk of tcpstates}"
+			return
+		fi
+	done
+	say hold_trace "$ts_fn" bare_bind
+	pop_start -1 0
+	have=0
+	for n in $HOLD_NS; do
+		line=$(pop "add est $((n - have))" built)
+		have=$n
+		say hold_build "$n" "$line"
+		# The kernel's view: 192.0.2.1:20000 by state, every ESTABLISHED.
+		awk -v n="$n" 'FNR > 1 {
+			if ($4 == "01")
+				est++
+			if ($2 == "010200C0:4E20")
+				c[$4]++
+		}
+		END {
+			printf "BENCH hold_port %s est %d listen %d time_wait %d syn_recv %d all_est %d\n",
+			       n, c["01"], c["0A"], c["06"], c["03"], est
+		}' /proc/net/tcp /proc/net/tcp6 > /tmp/hold.port
+		cat /tmp/hold.port
+		echo 1 > $PARAMS/reset
+		m=$(awk '$1 == "ESTABLISHED" { print $2 }' $PROC)
+		o=$(awk '{ print $NF }' /tmp/hold.port)
+		say hold_exact "$n" "$m" "$o" "$([ "$m" = "$o" ] && echo yes || echo no)"
+
+		hold_trace "$ts_fn" bare_bind || { say hold_error "cannot set up the tracer"; break; }
+		for r in $(seq "$HOLD_ROUNDS"); do
+			hold_read tcpstates $PROC "$n" "$r"
+			hold_read bare /proc/tcpstates_bare "$n" "$r"
+			say hold_bare "$n" "$r" $(awk '/^# ehash/ {
+				for (i = 2; i < NF; i++)
+					if ($i ~ /^bind_/)
+						printf "%s %s ", $i, $(i + 1)
+			}' /tmp/hold.out)
+		done
+		hold_untrace
+	done
+	pop_quit
+}
+
+for phase in $PHASES; do
+	phase_$phase
 done
 
 bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|rcu.*stall|soft lockup|hard LOCKUP|blocked for more than|scheduling while atomic|sleeping function called')
@@ -165,5 +316,4 @@ else
 	say dmesg dirty
 	echo "$bad" | sed 's/^/# dmesg: /'
 fi
-echo quit >&3
 say done

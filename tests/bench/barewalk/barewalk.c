@@ -13,7 +13,11 @@
  * entries (a section also ends once it visited this many entries, as in
  * tcpstates; default 1024, 0 for no limit) and bind (walk the bind table
  * for CLOSED, default Y). Each read also prints how long its longest RCU
- * read-side section took.
+ * read-side section took, and how many bind-bucket lock holds it made, the
+ * most owners it walked in one and the longest one (ktime). Each bucket is
+ * held whole, as tcpstates did before it bounded its holds: the "before"
+ * figure of make bench's hold phase, which traces bare_bind() (noinline
+ * for that) and its lock calls.
  */
 
 #include <linux/ktime.h>
@@ -51,6 +55,7 @@ struct bare {
 	u64 seen;		/* entries visited in the current section */
 	u64 counts[NSTATES];
 	u64 restarts, batches, max_batch_ns;
+	u64 bind_holds, bind_max_owners, bind_max_hold_ns;
 	u64 hist[32];		/* sections by log2 of their microseconds */
 };
 
@@ -119,27 +124,36 @@ static void bare_rcu_table(struct bare *b, struct inet_hashinfo *h, bool listen,
 	}
 }
 
-static void bare_bind(struct bare *b, struct inet_hashinfo *h)
+static noinline void bare_bind(struct bare *b, struct inet_hashinfo *h)
 {
 	struct inet_bind2_bucket *tb2;
 	struct sock *sk;
 	unsigned int i;
+	u64 t0, dt, owners;
 
 	for (i = 0; i < h->bhash_size; i++) {
 		struct inet_bind_hashbucket *head = &h->bhash2[i];
 
 		if (hlist_empty(&head->chain))
 			continue;
+		owners = 0;
 		spin_lock_bh(&head->lock);
+		t0 = ktime_get_ns();
 		inet_bind_bucket_for_each(tb2, &head->chain) {
 			if (!net_eq(ib2_net(tb2), b->net))
 				continue;
-			bare_for_each_owner(sk, &tb2->owners)
+			bare_for_each_owner(sk, &tb2->owners) {
+				owners++;
 				if (READ_ONCE(sk->sk_state) == TCP_CLOSE &&
 				    inet_sk(sk)->inet_num)
 					b->counts[TCP_CLOSE]++;
+			}
 		}
+		dt = ktime_get_ns() - t0;
 		spin_unlock_bh(&head->lock);
+		b->bind_holds++;
+		b->bind_max_owners = max(b->bind_max_owners, owners);
+		b->bind_max_hold_ns = max(b->bind_max_hold_ns, dt);
 		if (!(i % 256))
 			cond_resched();
 	}
@@ -182,10 +196,11 @@ static int bare_show(struct seq_file *m, void *v)
 		if (seen * 100 >= b->batches * 99)
 			break;
 	}
-	seq_printf(m, "# ehash %u batch %u batches %llu max_batch_ns %llu restarts %llu walk_ns %llu p99_us %llu entries %u\n",
+	seq_printf(m, "# ehash %u batch %u batches %llu max_batch_ns %llu restarts %llu walk_ns %llu p99_us %llu entries %u bind_holds %llu bind_max_owners %llu bind_max_hold_ns %llu\n",
 		   h->ehash_mask + 1, b->batch, b->batches, b->max_batch_ns,
 		   b->restarts, ktime_get_ns() - t0, 1ULL << (p99 + 1),
-		   b->entries);
+		   b->entries, b->bind_holds, b->bind_max_owners,
+		   b->bind_max_hold_ns);
 	kfree(b);
 	return 0;
 }
