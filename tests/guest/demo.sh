@@ -4,20 +4,12 @@
 
 . /suite/lib.sh
 ip link set lo up
-insmod $KO
-insmod /lib/modules/tun.ko
-$H/tcpstates-lab all -n 2 --here > /tmp/lab.out 2>&1 &
-i=0
-while ! grep -q '^ready' /tmp/lab.out; do
-	if ! kill -0 $! 2> /dev/null || [ $i -ge 600 ]; then
-		cat /tmp/lab.out
-		exit 1
-	fi
-	sleep 0.1
-	i=$((i + 1))
-done
+insmod $KO || exit 1
+need_tun || exit 1
+run_bg /tmp/lab.out $H/tcpstates-lab all -n 2 --here
+wait_ready /tmp/lab.out $BG_PID || exit 1
 start_sockets /tmp/demo.out 4:listen:2:8001 6:listen:1:8001 \
-	4:established:3:8010 6:established:2:8011 6:time_wait:3:8040 > /dev/null
+	4:established:3:8010 6:established:2:8011 6:time_wait:3:8040 || exit 1
 echo "=== tcpstates-lab all -n 2 --here holds 2 sockets in every state; loopback adds a few"
 echo "=== cat /proc/tcpstates"
 cat $PROC

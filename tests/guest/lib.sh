@@ -26,11 +26,12 @@ skip() {
 	echo "ok $TAP_N - $1 # SKIP $2"
 }
 
-# check DESC COMMAND...: one TAP line for the command's exit status.
+# check DESC COMMAND...: one TAP line for the command's exit status, which
+# check returns too.
 check() {
 	desc=$1
 	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
 }
 
 # expect_eq DESC GOT WANT
@@ -45,11 +46,83 @@ expect_eq() {
 }
 
 # load_module NAME: NAME loaded, from /lib/modules/NAME.ko unless it is
-# built in or already there (debug kernels build tun, veth and the diag
-# modules in).
+# built in or already there. The harness ships NAME.ko for each of these
+# that the kernel has as a module; the debug kernels build tun, veth and
+# the diag modules in, and a built-in module without parameters (tun) has
+# no /sys/module/NAME.
 load_module() {
 	[ -d /sys/module/$1 ] && return 0
+	[ -e /lib/modules/$1.ko ] || return 0
 	insmod /lib/modules/$1.ko
+}
+
+# need_tun: tun loaded and /dev/net/tun there, or 1 with what is there
+# instead. tun_init() registers the misc device, and device_add() makes the
+# node through devtmpfs before insmod returns, so the wait is only a bound.
+need_tun() {
+	load_module tun && wait_for 10 [ -c /dev/net/tun ] && return 0
+	tun_diag
+	return 1
+}
+
+# tun_diag: what a lab or population that cannot open /dev/net/tun needs
+# to know: the node, the module and the kernel's last words.
+tun_diag() {
+	diag "/dev/net: $(ls -l /dev/net 2>&1 | tr '\n' ' ')"
+	diag "tun in /proc/modules: $(grep '^tun ' /proc/modules || echo none)"
+	diag "dmesg tail: $(dmesg | tail -n 5)"
+}
+
+# now_s: whole seconds since boot, without a fork.
+now_s() {
+	read -r _now_s _ < /proc/uptime
+	echo "${_now_s%.*}"
+}
+
+# wait_for TIMEOUT COMMAND...: run COMMAND until it succeeds, every 0.1 s
+# and after 2 s every 0.5 s; 1 if it still fails after TIMEOUT seconds.
+# Wait for a condition with this, never with a fixed sleep.
+wait_for() {
+	_wf_end=$(($(now_s) + $1))
+	_wf_n=0
+	shift
+	until "$@"; do
+		[ "$(now_s)" -lt $_wf_end ] || return 1
+		_wf_n=$((_wf_n + 1))
+		if [ $_wf_n -le 20 ]; then sleep 0.1; else sleep 0.5; fi
+	done
+}
+
+# run_bg OUT COMMAND...: COMMAND in the background, its output in OUT and
+# its pid in BG_PID. OUT is emptied here, before the fork: the child's own
+# "> OUT" runs only once the child is scheduled, and until then a reader
+# would find what an earlier run left in OUT, its "ready" line included.
+run_bg() {
+	_rb_out=$1
+	shift
+	: > "$_rb_out"
+	"$@" > "$_rb_out" 2>&1 &
+	BG_PID=$!
+}
+
+_ready_or_gone() { # _ready_or_gone FILE PID
+	grep -q '^ready' "$1" || ! kill -0 "$2" 2>/dev/null
+}
+
+# wait_ready FILE PID [TIMEOUT]: wait until PID, started by run_bg with its
+# output in FILE, prints a line "ready"; 1, with PID killed and FILE shown,
+# if PID exits or TIMEOUT seconds (default 60) pass first.
+wait_ready() {
+	wait_for "${3:-60}" _ready_or_gone "$1" "$2"
+	grep -q '^ready' "$1" && return 0
+	if kill -0 "$2" 2>/dev/null; then
+		diag "not ready after ${3:-60} s: $(cat "$1")"
+		kill "$2" 2>/dev/null
+	else
+		diag "exited before it was ready: $(cat "$1")"
+	fi
+	wait "$2" 2>/dev/null
+	return 1
 }
 
 diag() {
@@ -83,20 +156,28 @@ module_counts() {
 	($1 in want) { print $1, $3, $4 }' "$PROC"
 }
 
-# Read the oracle, the module, and the oracle again, until the two oracle
-# reads agree: then nothing changed while the module was read.
-snapshot() {
-	tries=0
-	while [ $tries -lt 30 ]; do
-		O1=$(oracle_counts)
-		M=$(module_counts)
-		O2=$(oracle_counts)
-		[ "$O1" = "$O2" ] && return 0
+# read_settled ORACLE SUBJECT: evaluate the commands ORACLE, SUBJECT and
+# ORACLE again until the two ORACLE outputs agree, so that nothing changed
+# while SUBJECT was read; the outputs in SETTLED_ORACLE and SETTLED_SUBJECT.
+# 30 tries, 0.2 s apart; 1 (and the last reads kept) if nothing settled.
+read_settled() {
+	_rs_tries=0
+	while [ $_rs_tries -lt 30 ]; do
+		SETTLED_ORACLE=$(eval "$1")
+		SETTLED_SUBJECT=$(eval "$2")
+		[ "$SETTLED_ORACLE" = "$(eval "$1")" ] && return 0
 		sleep 0.2
-		tries=$((tries + 1))
+		_rs_tries=$((_rs_tries + 1))
 	done
-	diag "no quiet moment for a snapshot"
-	return 0
+	diag "no quiet moment to read $2 against $1"
+	return 1
+}
+
+# snapshot: the oracle's counts in O1 and the module's in M, read settled.
+snapshot() {
+	read_settled oracle_counts module_counts
+	O1=$SETTLED_ORACLE
+	M=$SETTLED_SUBJECT
 }
 
 field() { # field STATE COLUMN(2=ipv4,3=ipv6) TEXT
@@ -148,21 +229,14 @@ at_least() {
 	fi
 }
 
-# start_sockets OUTFILE SPEC...: hold sockets in the background until ready.
+# start_sockets OUTFILE SPEC...: hold sockets in the background (pid in
+# SOCKETS_PID) and wait until they are in place.
 start_sockets() {
-	out=$1
+	_ss_out=$1
 	shift
-	$H/sockets "$@" > "$out" 2>&1 &
-	SOCKETS_PID=$!
-	i=0
-	while [ $i -lt 200 ]; do
-		grep -q '^ready' "$out" 2>/dev/null && return 0
-		kill -0 $SOCKETS_PID 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	diag "sockets did not get ready: $(cat "$out")"
-	return 1
+	run_bg "$_ss_out" $H/sockets "$@"
+	SOCKETS_PID=$BG_PID
+	wait_ready "$_ss_out" $SOCKETS_PID
 }
 
 stop_sockets() {

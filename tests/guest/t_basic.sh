@@ -56,7 +56,11 @@ netns_case() { # netns_case LABEL EHASH_ENTRIES
 	label=$1
 	echo "$2" > /proc/sys/net/ipv4/tcp_child_ehash_entries
 	parent_before=$(module_counts)
-	unshare -n sh -c '
+	# The child holds its sockets until /tmp/child.hold goes (10 min at
+	# most), once it has said "ready".
+	rm -f /tmp/child.entries /tmp/child.tap /tmp/child.table
+	touch /tmp/child.hold
+	run_bg /tmp/child.log unshare -n sh -c '
 		. /suite/lib.sh
 		ip link set lo up
 		entries=$(cat /proc/sys/net/ipv4/tcp_ehash_entries)
@@ -64,21 +68,18 @@ netns_case() { # netns_case LABEL EHASH_ENTRIES
 		start_sockets /tmp/child.out 4:listen:5:9001 6:established:6:9010 4:time_wait:3:9020 4:bound:4:9100 || exit 1
 		compare_states "'"$label"' (inside)" 4 0 > /tmp/child.tap
 		awk "/^# tables/ { print \$6 }" /proc/tcpstates > /tmp/child.table
-		touch /tmp/child.ready
-		while [ -e /tmp/child.ready ]; do sleep 0.1; done
+		echo ready
+		wait_for 600 [ ! -e /tmp/child.hold ]
 		stop_sockets $SOCKETS_PID
-	' &
-	child=$!
-	i=0
-	while [ ! -e /tmp/child.ready ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
-	# Replay the child's results into our numbering.
-	while read -r line; do
-		case "$line" in
-		"ok "*) ok "${line#ok * - }" ;;
-		"not ok "*) not_ok "${line#not ok * - }" ;;
-		*) echo "$line" ;;
-		esac
-	done < /tmp/child.tap
+	'
+	child=$BG_PID
+	if ! wait_ready /tmp/child.log $child; then
+		not_ok "$label: the child netns holds its sockets"
+		rm -f /tmp/child.hold
+		echo 0 > /proc/sys/net/ipv4/tcp_child_ehash_entries
+		return
+	fi
+	replay_tap /tmp/child.tap
 	entries=$(awk '{ print $2 }' /tmp/child.entries)
 	if [ "$2" -gt 0 ]; then
 		check "$label: the child has its own ehash ($entries buckets)" [ "$entries" -gt 0 ]
@@ -91,7 +92,7 @@ netns_case() { # netns_case LABEL EHASH_ENTRIES
 	expect_eq "$label: the child's sockets are invisible from the parent" \
 		"$(module_counts)" "$parent_before"
 	compare_states "$label (parent)" 0 0
-	rm -f /tmp/child.ready
+	rm -f /tmp/child.hold
 	wait $child
 	echo 0 > /proc/sys/net/ipv4/tcp_child_ehash_entries
 }
@@ -101,16 +102,26 @@ test_netns() {
 	netns_case "child netns on the shared ehash" 0
 }
 
+# unload_readers_running: each of the 5 readers has read once.
+unload_readers_running() {
+	[ "$(ls /tmp/unload.reader.* 2>/dev/null | wc -l)" = 5 ]
+}
+
 test_unload() {
+	rm -f /tmp/unload.reader.*
 	i=0
 	while [ $i -lt 4 ]; do
-		( while :; do cat $PROC > /dev/null 2>&1; done ) &
+		( cat $PROC > /dev/null; : > /tmp/unload.reader.$i
+		  while :; do cat $PROC > /dev/null 2>&1; done ) &
 		eval "reader$i=$!"
 		i=$((i + 1))
 	done
-	# One reader keeps the file open across the unload.
-	( exec 3< $PROC; while :; do cat <&3 > /dev/null 2>&1; sleep 0.01; done ) &
+	# One reader keeps the file open across the unload; its pause only
+	# leaves the CPU to the others.
+	( exec 3< $PROC; cat <&3 > /dev/null; : > /tmp/unload.reader.held
+	  while :; do cat <&3 > /dev/null 2>&1; sleep 0.01; done ) &
 	held=$!
+	check "5 readers are reading before the first unload" wait_for 30 unload_readers_running
 	n=0 fails=0
 	while [ $n -lt 10 ]; do
 		rmmod tcpstates || fails=$((fails + 1))

@@ -8,22 +8,16 @@ LAB=$H/tcpstates-lab
 LAB_ORPHANS=" FIN_WAIT1 FIN_WAIT2 CLOSING LAST_ACK TIME_WAIT "
 TOUR_STATES="CLOSED LISTEN SYN_RECV SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED FIN_WAIT1 CLOSING TIME_WAIT"
 
-# lab_start OUT ARGS...: run the lab in the background until it is ready.
+# lab_start OUT ARGS...: run the lab in the background (pid in LAB_PID)
+# until it is ready.
 lab_start() {
-	out=$1
+	_ls_out=$1
 	shift
-	$LAB "$@" > "$out" 2>&1 &
-	LAB_PID=$!
-	i=0
-	while ! grep -q '^ready' "$out" 2>/dev/null; do
-		if ! kill -0 $LAB_PID 2>/dev/null || [ $i -ge 600 ]; then
-			kill $LAB_PID 2>/dev/null
-			diag "$(cat "$out")"
-			return 1
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
+	run_bg "$_ls_out" $LAB "$@"
+	LAB_PID=$BG_PID
+	wait_ready "$_ls_out" $LAB_PID && return 0
+	grep -q /dev/net/tun "$_ls_out" && tun_diag
+	return 1
 }
 
 # lab_stop: Ctrl-C, as a student would; the lab must exit 0.
@@ -123,6 +117,7 @@ lab_private_in_child() {
 	check "lab without --here: Ctrl-C ends the hold with status 0" lab_stop
 }
 
+# The one timed case: --hold's duration is the thing checked.
 lab_hold_in_child() {
 	start=$(date +%s)
 	check "lab --hold 2 ends by itself with status 0" \
@@ -177,16 +172,18 @@ lab_bad_args() {
 test_lab() {
 	set_knob reset 1
 	lab_bad_args
-	if grep -q '^tun ' /proc/modules; then
-		skip "lab without tun says so plainly" "tun is already loaded"
+	if [ -e /dev/net/tun ]; then
+		skip "lab without tun says so plainly" "/dev/net/tun is already there"
 	else
 		$LAB LISTEN --here > /tmp/notun.out 2>&1
 		rc=$?
 		check "lab without tun: exit 1 and one plain line (got $rc)" \
 			sh -c "[ $rc = 1 ] && [ \$(wc -l < /tmp/notun.out) = 1 ] && grep -q 'modprobe tun' /tmp/notun.out"
-		diag "$(cat /tmp/notun.out)"
-		insmod /lib/modules/tun.ko
+		# make check shows every diagnostic line: say that this message
+		# is the one the case asks for, not a failure.
+		diag "lab without tun, as expected: '$(cat /tmp/notun.out)'"
 	fi
+	check "tun loaded and /dev/net/tun there" need_tun || return
 	for st in $STATES; do
 		in_netns "lab_state_in_child $st 4"
 		in_netns "lab_state_in_child $st 6"

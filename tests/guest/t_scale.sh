@@ -7,25 +7,19 @@ SCALE_N=20000
 # In a netns of its own: the builder's sysctls (tcp_syncookies=0, longer
 # SYN-ACK retries, bigger queues) and its sockets go away with it.
 test_scale() {
-	grep -q '^tun ' /proc/modules || insmod /lib/modules/tun.ko
+	check "scale: tun loaded and /dev/net/tun there" need_tun || return
 	in_netns test_scale_body
 }
 
 test_scale_body() {
 	out=/tmp/scale.out
-	$H/population $SCALE_N < /dev/null > $out 2>&1 &
-	pid=$!
-	i=0
-	while ! grep -q '^ready' $out 2>/dev/null; do
-		if ! kill -0 $pid 2>/dev/null || [ $i -ge 600 ]; then
-			not_ok "scale: population of $SCALE_N ready"
-			diag "$(cat $out)"
-			kill $pid 2>/dev/null
-			return
-		fi
-		sleep 0.5
-		i=$((i + 1))
-	done
+	run_bg $out $H/population $SCALE_N
+	pid=$BG_PID
+	if ! wait_ready $out $pid 300; then
+		not_ok "scale: population of $SCALE_N ready"
+		grep -q /dev/net/tun $out && tun_diag
+		return
+	fi
 	ok "scale: population of $SCALE_N ready"
 	diag "$(grep '^built' $out)"
 	compare_states "scale $SCALE_N" 0 0

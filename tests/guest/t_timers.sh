@@ -26,18 +26,24 @@ module_timers() {
 # equal /proc/net/tcp's tr column (1 retransmit or SYN-ACK, 2 keepalive,
 # 3 timewait, 4 zero-window probe).
 compare_timers() {
-	tries=0
-	while [ $tries -lt 20 ]; do
-		o1=$(oracle_timers)
-		m=$(module_timers)
-		o2=$(oracle_timers)
-		[ "$o1" = "$o2" ] && break
-		tries=$((tries + 1))
-	done
+	read_settled oracle_timers module_timers
 	for s in $STATES; do
 		expect_eq "$1: $s timers by kind equal /proc/net/tcp{,6} tr" \
-			"$(echo "$m" | awk -v s=$s '$1 == s')" "$(echo "$o1" | awk -v s=$s '$1 == s')"
+			"$(echo "$SETTLED_SUBJECT" | awk -v s=$s '$1 == s')" \
+			"$(echo "$SETTLED_ORACLE" | awk -v s=$s '$1 == s')"
 	done
+}
+
+# tw_latest_below MS: TIME_WAIT's latest expiry, in $late2, is below MS.
+tw_latest_below() {
+	late2=$(column TIME_WAIT latest_ms)
+	[ "$late2" -lt "$1" ]
+}
+
+# syn_sent_retries_above N: SYN_SENT's retries, in $r2, are above N.
+syn_sent_retries_above() {
+	r2=$(column SYN_SENT retries)
+	[ "$r2" -gt "$1" ]
 }
 
 timers_in_child() {
@@ -59,27 +65,32 @@ timers_in_child() {
 	soon=$(column FIN_WAIT2 soonest_ms /tmp/timers.now)
 	late=$(column FIN_WAIT2 latest_ms /tmp/timers.now)
 	check "orphaned FIN_WAIT2 expire within tcp_fin_timeout=17 s ($soon..$late ms)" \
-		[ "$soon" -gt 0 ] && [ "$late" -le 17000 ] && [ "$late" -gt 10000 ]
+		sh -c "[ '$soon' -gt 0 ] && [ '$late' -le 17000 ] && [ '$late' -gt 10000 ]"
 
 	soon=$(column TIME_WAIT soonest_ms /tmp/timers.now)
 	late1=$(column TIME_WAIT latest_ms /tmp/timers.now)
 	check "TIME_WAIT expiries lie in (0, 60 s] ($soon..$late1 ms)" \
-		[ "$soon" -gt 0 ] && [ "$late1" -le 60000 ]
-	sleep 1
-	late2=$(column TIME_WAIT latest_ms)
+		sh -c "[ '$soon' -gt 0 ] && [ '$late1' -le 60000 ]"
+	# TIME_WAIT's 2MSL is fixed: nothing re-arms these timers, so the
+	# latest expiry must shrink within a few seconds.
+	wait_for 10 tw_latest_below "$late1"
 	check "TIME_WAIT expiries shrink between reads ($late1 -> $late2 ms)" [ "$late2" -lt "$late1" ]
 
 	n=$(column SYN_SENT total)
 	expect_eq "every SYN_SENT socket has a retransmit timer" "$(column SYN_SENT retrans)" "$n"
 	r1=$(column SYN_SENT retries)
-	sleep 4
-	r2=$(column SYN_SENT retries)
-	check "SYN_SENT retransmit count grows over time ($r1 -> $r2)" [ "$r2" -gt "$r1" ]
+	# The next SYN retransmission is due in soonest_ms: wait that long,
+	# and 10 s more, for the count to grow.
+	due=$(column SYN_SENT soonest_ms)
+	case $due in '' | *[!0-9]*) due=60000 ;; esac
+	wait_for $((due / 1000 + 10)) syn_sent_retries_above "$r1"
+	check "SYN_SENT retransmit count grows by the next retransmission ($r1 -> $r2, due in $due ms)" \
+		[ "$r2" -gt "$r1" ]
 
 	k=$(column ESTABLISHED keepalive)
 	late=$(column ESTABLISHED latest_ms)
 	check "SO_KEEPALIVE with TCP_KEEPIDLE=30 shows keepalive timers of at most 30 s ($k, $late ms)" \
-		[ "$k" -ge 2 ] && [ "$late" -le 30000 ] && [ "$late" -gt 0 ]
+		sh -c "[ '$k' -ge 2 ] && [ '$late' -le 30000 ] && [ '$late' -gt 0 ]"
 	expect_eq "orphaned FIN_WAIT1 against a zero window probe it" "$(column FIN_WAIT1 probe0)" \
 		"$(column FIN_WAIT1 total)"
 
