@@ -471,10 +471,14 @@ static void grow(long target, const long *extra)
 		build(C_EST, add[C_EST]);
 	if (add[C_TW] > 0)
 		build(C_TW, add[C_TW]);
-	settle(300);
-	/* A few children may have arrived after their batch's accept. */
-	if (close_tw_children())
+	/*
+	 * Until the tun has been quiet for 300 ms and no child of a "tw"
+	 * listener is left to close: a few arrive after their batch's
+	 * accept, and each close sends a FIN the peer answers.
+	 */
+	do {
 		settle(300);
+	} while (close_tw_children());
 	printf("built total=%ld listen=%d established=%ld time_wait=%ld syn_recv=%ld tw_acked=%zu secs=%.1f\n",
 	       NCLASS * 2L * NLISTEN + built[C_EST] + built[C_TW] + built[C_SYN],
 	       NCLASS * 2 * NLISTEN, built[C_EST], built[C_TW], built[C_SYN],

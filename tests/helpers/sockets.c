@@ -15,10 +15,10 @@
  *   established  one listener on PORT, COUNT connections: 2*COUNT ESTABLISHED
  *   fin_wait2    one listener, COUNT connections whose client did
  *                shutdown(SHUT_WR): COUNT FIN_WAIT2 and COUNT CLOSE_WAIT
- *   orphan       as fin_wait2 but the client close()d: COUNT FIN_WAIT2
+ *   orphan       as fin_wait2, then the client close()d: COUNT FIN_WAIT2
  *                timewait socks and COUNT CLOSE_WAIT
- *   time_wait    COUNT connections closed client first, then the server,
- *                then the listener: COUNT TIME_WAIT
+ *   time_wait    COUNT connections shut down client first, then the server,
+ *                all closed, then the listener: COUNT TIME_WAIT
  *   keepalive    one listener, COUNT connections whose client has
  *                SO_KEEPALIVE with TCP_KEEPIDLE=KEEPIDLE
  *   syn_sent     a listener with a full accept queue (backlog 0, one
@@ -28,7 +28,8 @@
  *                and whose client filled the window, then close()d:
  *                COUNT orphaned FIN_WAIT1 probing a zero window
  *
- * Prints "ready" when every socket is in place, then waits.
+ * Prints "ready" when every socket is in place, then waits: each kind is
+ * built by waiting for the states it passes through, never for a time.
  */
 
 #include <arpa/inet.h>
@@ -145,14 +146,19 @@ static int connect_to(int family, int port)
 	return fd;
 }
 
-static int tcp_state(int fd)
+static struct tcp_info tcp_info_of(int fd)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		fail("TCP_INFO");
-	return ti.tcpi_state;
+	return ti;
+}
+
+static int tcp_state(int fd)
+{
+	return tcp_info_of(fd).tcpi_state;
 }
 
 /* Wait until @fd reaches @state: loopback is quick, but not instant. */
@@ -170,6 +176,21 @@ static void await_state(int fd, int state)
 	exit(1);
 }
 
+/* Wait until @lfd's accept queue holds @n connections. */
+static void await_accept_queue(int lfd, unsigned int n)
+{
+	int waited;
+
+	/* A listener's tcpi_unacked is its accept queue (tcp_get_info()). */
+	for (waited = 0; waited < STATE_WAIT_MS; waited++) {
+		if (tcp_info_of(lfd).tcpi_unacked >= n)
+			return;
+		poll(NULL, 0, 1);
+	}
+	fprintf(stderr, "sockets: accept queue did not reach %u\n", n);
+	exit(1);
+}
+
 /* One connection to @lfd's port: returns the client, sets *server. */
 static int pair(int family, int lfd, int port, int *server)
 {
@@ -181,17 +202,32 @@ static int pair(int family, int lfd, int port, int *server)
 	return cfd;
 }
 
-/* The server never reads: write until its window closes, then close. */
+/*
+ * The server never reads: write until its window is closed, then close, so
+ * that the FIN waits behind data only a zero-window probe can move. The
+ * window is closed once nothing is in flight and the send buffer is still
+ * full.
+ */
 static void fill_and_close(int cfd)
 {
 	static char junk[65536];
+	int waited;
 
 	set_nonblocking(cfd);
-	while (write(cfd, junk, sizeof(junk)) > 0)
-		;
-	if (errno != EAGAIN)
-		fail("write");
-	close(cfd);
+	for (waited = 0; waited < STATE_WAIT_MS; waited++) {
+		while (write(cfd, junk, sizeof(junk)) > 0)
+			;
+		if (errno != EAGAIN)
+			fail("write");
+		if (!tcp_info_of(cfd).tcpi_unacked && write(cfd, junk, 1) < 0 &&
+		    errno == EAGAIN) {
+			close(cfd);
+			return;
+		}
+		poll(NULL, 0, 1);
+	}
+	fprintf(stderr, "sockets: the peer's window did not close\n");
+	exit(1);
 }
 
 /*
@@ -208,8 +244,7 @@ static void make_syn_sent(int family, int count, int port)
 	if (listen(lfd, 0))
 		fail("listen");
 	fd = keep(connect_to(family, port));
-	await_state(fd, TCP_ESTABLISHED);
-	poll(NULL, 0, 50);
+	await_accept_queue(lfd, 1);
 	for (i = 0; i < count; i++) {
 		fd = keep(new_socket(family));
 		set_nonblocking(fd);
@@ -256,14 +291,30 @@ static void make(int family, const char *kind, int count, int port)
 			keep(cfd);
 			keep(sfd);
 		} else if (!strcmp(kind, "orphan")) {
-			close(cfd);
+			/*
+			 * Closed in FIN_WAIT2, tcp_close() makes the
+			 * timewait sock before it returns.
+			 */
+			shutdown(cfd, SHUT_WR);
 			await_state(sfd, TCP_CLOSE_WAIT);
+			await_state(cfd, TCP_FIN_WAIT2);
+			close(cfd);
 			keep(sfd);
 		} else if (!strcmp(kind, "time_wait")) {
-			close(cfd);
+			/*
+			 * The client's FIN_WAIT2 gets the server's FIN: it
+			 * leaves a timewait sock and is CLOSE; the server's
+			 * LAST_ACK gets the ACK and is CLOSE.
+			 */
+			shutdown(cfd, SHUT_WR);
 			await_state(sfd, TCP_CLOSE_WAIT);
+			await_state(cfd, TCP_FIN_WAIT2);
 			if (read(sfd, buf, sizeof(buf)) != 0)
 				fail("read EOF");
+			shutdown(sfd, SHUT_WR);
+			await_state(cfd, TCP_CLOSE);
+			await_state(sfd, TCP_CLOSE);
+			close(cfd);
 			close(sfd);
 		} else if (!strcmp(kind, "keepalive")) {
 			int one = 1, idle = KEEPIDLE;
