@@ -204,9 +204,15 @@ static void setup_network(bool own_netns)
 		die(1, "cannot create a network namespace: %s (needs root or CAP_SYS_ADMIN)",
 		    strerror(errno));
 	tun_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
-	if (tun_fd < 0)
-		die(1, "cannot open /dev/net/tun: %s (is the tun module loaded? try: modprobe tun)",
-		    strerror(errno));
+	if (tun_fd < 0) {
+		const char *hint = "is the tun module loaded? try: modprobe tun";
+		int err = errno;
+
+		/* tun registered, but no node: /dev is not devtmpfs, nor udev's. */
+		if (err == ENOENT && !access("/sys/class/misc/tun", F_OK))
+			hint = "tun is loaded; try: mknod /dev/net/tun c 10 200";
+		die(1, "cannot open /dev/net/tun: %s (%s)", strerror(err), hint);
+	}
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", TUN_NAME);
 	if (ioctl(tun_fd, TUNSETIFF, &ifr) < 0)
