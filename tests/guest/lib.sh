@@ -129,6 +129,11 @@ diag() {
 	echo "$*" | sed 's/^/# /'
 }
 
+# cmdline_arg NAME: the value of NAME=VALUE on the kernel command line.
+cmdline_arg() {
+	tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p"
+}
+
 # "STATE ipv4 ipv6" for the 11 states, from /proc/net/tcp{,6} of this netns.
 # CLOSED there is only a socket caught on its way out of ehash.
 oracle_counts() {
