@@ -379,18 +379,16 @@ static int ts_knob_get(char *buf, const struct kernel_param *kp)
  * Called for every knob once the module's parameter files are gone,
  * whether it unloads or its load fails after parse_args() applied some
  * knobs (module_exit() never runs then). The first call frees the set;
- * kfree_rcu() runs no module code, so it may outlive the module.
+ * kfree_rcu() runs no module code, so it may outlive the module. No writer
+ * is left, so no lock is taken: the module is already unformed, and
+ * lockdep would take its static mutex for an unregistered key.
  */
 static void ts_knob_free(void *arg)
 {
-	struct ts_config_rcu *old;
+	struct ts_config_rcu *old = rcu_dereference_protected(ts_config, 1);
 
-	mutex_lock(&ts_config_mutex);
-	old = rcu_dereference_protected(ts_config,
-					lockdep_is_held(&ts_config_mutex));
 	RCU_INIT_POINTER(ts_config, &ts_default_config);
 	ts_config_release(old);
-	mutex_unlock(&ts_config_mutex);
 }
 
 static const struct kernel_param_ops ts_knob_ops = {
