@@ -35,10 +35,14 @@ demo:
 bench:
 	./scripts/bench
 
+# Everything at once on the debug kernels and 6.12-rt, SOAK_SECONDS each.
+soak:
+	./scripts/soak
+
 version:
 	@echo $(VERSION)
 
-.PHONY: all module lab clean check demo bench version
+.PHONY: all module lab clean check demo bench soak version
 
 # --- Installing on a server --------------------------------------------------
 # `make install` puts the .ko built above under /lib/modules (or
