@@ -12,16 +12,21 @@
 #
 #   KERNELS=default      6.1 6.12 (the two generic lines)
 #   KERNELS=all          also 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud
+#   KERNELS=debug        debug-kasan debug-kcsan, built from linux-source-6.12
+#                        (scripts/debug-kernel.sh)
 #   KERNELS="6.12 6.12-rt"   any list of those names
 
 # shellcheck source=scripts/lib-debian.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-debian.sh"
+# shellcheck source=scripts/debug-kernel.sh
+. "$(dirname "${BASH_SOURCE[0]}")/debug-kernel.sh"
 
 # The kernel lines a KERNELS value names.
 ts_lines() {
 	case ${1:-default} in
 	default) echo "6.1 6.12" ;;
 	all) echo "6.1 6.12 6.12-rt 6.1-rt 6.1-cloud 6.12-cloud" ;;
+	debug) echo "debug-kasan debug-kcsan" ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -34,7 +39,7 @@ ts_meta() {
 	6.1) echo "linux-headers-$arch" ;;
 	6.1-rt | 6.1-cloud) echo "linux-headers-${1#6.1-}-$arch" ;;
 	6.12 | 6.12-rt | 6.12-cloud) echo "linux-headers-$1-$arch" ;;
-	*) echo "unknown kernel line: $1 (known: $(ts_lines all))" >&2; return 1 ;;
+	*) echo "unknown kernel line: $1 (known: $(ts_lines all) $(ts_lines debug))" >&2; return 1 ;;
 	esac
 }
 
@@ -60,6 +65,9 @@ ts_image() {
 # Headers installed and image unpacked for a kernel line; prints its release.
 ts_prepare_kernel() {
 	local rel meta
+	case $1 in
+	debug-*) ts_debug_kernel "$1"; return ;;
+	esac
 	meta=$(ts_meta "$1") || return 1
 	rel=$(deb_meta_release "$meta") || return 1
 	ts_image "$rel" > /dev/null || return 1
@@ -68,7 +76,11 @@ ts_prepare_kernel() {
 
 # The build tree a module for RELEASE is built against.
 ts_kdir() {
-	echo "/lib/modules/$1/build"
+	if ts_debug_release_p "$1"; then
+		echo "$TCPSTATES_CACHE/$1/build"
+	else
+		echo "/lib/modules/$1/build"
+	fi
 }
 
 # What the harness runs on the host.
