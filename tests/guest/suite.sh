@@ -2,7 +2,7 @@
 # The guest test suite, run by the harness's PID 1 under busybox sh.
 # Prints TAP; exits non-zero if any test failed. tcpstates.tests=a,b on the
 # kernel command line runs test_a and test_b only (scripts/guest); load
-# always comes first and dmesg last.
+# always comes first, kmemleak and dmesg last.
 
 . /suite/lib.sh
 for t in /suite/t_*.sh; do
@@ -17,13 +17,15 @@ ip link set lo up
 for m in inet_diag tcp_diag; do load_module $m; done
 
 tests=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^tcpstates\.tests=//p' | tr ',' ' ')
+leaks_clear
 test_load
 for t in ${tests:-$ALL_TESTS}; do
-	case " load dmesg " in
+	case " load kmemleak dmesg " in
 	*" $t "*) ;;
 	*) "test_$t" ;;
 	esac
 done
+test_kmemleak
 test_dmesg
 
 echo "1..$TAP_N"

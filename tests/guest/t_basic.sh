@@ -133,13 +133,3 @@ test_unload() {
 	wait 2>/dev/null
 	compare_states "after the reloads" 0 0
 }
-
-test_dmesg() {
-	bad=$(dmesg | grep -E 'WARNING:|BUG:|Oops|general protection|Call Trace|rcu.*stall|soft lockup|hard LOCKUP|blocked for more than|scheduling while atomic|sleeping function called|UBSAN|KASAN|kernel BUG|list_del corruption|refcount_t:')
-	if [ -z "$bad" ]; then
-		ok "dmesg is clean: no WARN, BUG, Oops, RCU stall or lockup"
-	else
-		not_ok "dmesg is clean: no WARN, BUG, Oops, RCU stall or lockup"
-		diag "$bad"
-	fi
-}
