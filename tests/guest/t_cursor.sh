@@ -66,13 +66,20 @@ cursor_one_bucket_in_child() {
 cursor_resume_in_child() {
 	check "the netns has an ehash of one bucket" grep -q '^# tables ehash 1 1 own ' $PROC
 	stride=$(lhash2_size)
+	# Ports 1024 + k * stride end at 65535: with 2 GiB (the debug
+	# kernels) lhash2 has 1024 buckets and only 63 listeners fit, one
+	# batch. The cases keep their places in the ehash bucket.
+	nl=$(((65535 - 1024) / stride + 1))
+	[ $nl -le 100 ] || nl=100
+	[ $nl = 100 ] || diag "lhash2 of $stride buckets: $nl listeners share one"
 	echo 1000 > $PARAMS/list_sockets
 	for c in "80 0 0" "80 0 1" "90 5 20" "163 0 1" "170 3 30" "248 0 50"; do
 		set -- $c
-		out=$($H/listing-resume "$stride" 100 100 $1 $2 $3 2>&1)
+		skip=$(($1 - 100 + nl))
+		out=$($H/listing-resume "$stride" $nl 100 $skip $2 $3 2>&1)
 		rc=$?
 		[ $rc -eq 0 ] || diag "$out"
-		check "resume after $1 sockets with $2 before and $3 from the cursor closed" [ $rc -eq 0 ]
+		check "resume after $skip sockets with $2 before and $3 from the cursor closed" [ $rc -eq 0 ]
 	done
 	echo 0 > $PARAMS/list_sockets
 }
@@ -150,6 +157,9 @@ test_records() {
 		expect_eq "a read in 100-byte pieces walks the tables once" "$walks" 1
 	fi
 
+	# Sockets left in TIME_WAIT by earlier tests list their timers,
+	# which count down between two reads: compare states without one.
+	set_knob states LISTEN,ESTABLISHED
 	set_knob list_sockets 7
 	for bs in 100 4096; do
 		tries=0
@@ -160,10 +170,12 @@ test_records() {
 			cmp -s /tmp/r1 /tmp/r3 && break
 			tries=$((tries + 1))
 		done
-		check "netns=all: $bs-byte reads give the bytes of one read" cmp -s /tmp/r1 /tmp/r2
+		check "netns=all: $bs-byte reads give the bytes of one read" cmp -s /tmp/r1 /tmp/r2 ||
+			diag "$(diff /tmp/r1 /tmp/r2 | head -n 12)"
 	done
 	expect_eq "netns=all, list_sockets=7: 7 sockets after the netns lines" \
 		"$(awk '$1 == "netns" { n = NR } $1 == "socket" && NR > n { s++ } END { print s + 0 }' /tmp/r1)" 7
+	set_knob states all
 	set_knob list_sockets 100000
 	mine='($3 == 7510 || $3 == 7511 || $4 == 7510 || $4 == 7511)'
 	expect_eq "netns=all: the listing has the sockets of /proc/net/tcp{,6}" \
