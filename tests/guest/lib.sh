@@ -316,8 +316,9 @@ traced_walks() {
 	shift
 	tw_dir=/sys/kernel/tracing
 	[ -e $tw_dir/trace ] || mount -t tracefs nodev $tw_dir 2>/dev/null
-	if ! echo tcpstates_walk > $tw_dir/set_ftrace_filter 2>/dev/null ||
-	   ! echo function > $tw_dir/current_tracer 2>/dev/null; then
+	# The braces: the shell reports a failed "> FILE" on its own stderr.
+	if ! { echo tcpstates_walk > $tw_dir/set_ftrace_filter; } 2>/dev/null ||
+	   ! { echo function > $tw_dir/current_tracer; } 2>/dev/null; then
 		"$@" > "$tw_out"
 		echo unsupported
 		return

@@ -22,7 +22,13 @@ test_load
 for t in ${tests:-$ALL_TESTS}; do
 	case " load kmemleak dmesg " in
 	*" $t "*) ;;
-	*) "test_$t" ;;
+	*)
+		# Tests use short names of their own: keep these apart.
+		suite_test=$t
+		suite_t0=$(now_s)
+		"test_$t"
+		echo "# test_$suite_test took $(($(now_s) - suite_t0)) s"
+		;;
 	esac
 done
 test_kmemleak
