@@ -73,6 +73,14 @@ tun_diag() {
 	diag "dmesg tail: $(dmesg | tail -n 5)"
 }
 
+# sized N_NORMAL N_DEBUG: a test's size, smaller on the debug kernels
+# (lockdep's /proc/lockdep_stats), where KASAN or KCSAN make each syscall
+# several times slower. Only for sizes that buy volume, not coverage: the
+# smaller one must still cross every boundary the test is about.
+sized() {
+	if [ -e /proc/lockdep_stats ]; then echo "$2"; else echo "$1"; fi
+}
+
 # now_s: whole seconds since boot, without a fork.
 now_s() {
 	read -r _now_s _ < /proc/uptime
@@ -111,12 +119,13 @@ _ready_or_gone() { # _ready_or_gone FILE PID
 
 # wait_ready FILE PID [TIMEOUT]: wait until PID, started by run_bg with its
 # output in FILE, prints a line "ready"; 1, with PID killed and FILE shown,
-# if PID exits or TIMEOUT seconds (default 60) pass first.
+# if PID exits or TIMEOUT seconds (default 300) pass first. The bound is
+# for a hang: a debug kernel sharing the machine with a build is slow.
 wait_ready() {
-	wait_for "${3:-60}" _ready_or_gone "$1" "$2"
+	wait_for "${3:-300}" _ready_or_gone "$1" "$2"
 	grep -q '^ready' "$1" && return 0
 	if kill -0 "$2" 2>/dev/null; then
-		diag "not ready after ${3:-60} s: $(cat "$1")"
+		diag "not ready after ${3:-300} s: $(cat "$1")"
 		kill "$2" 2>/dev/null
 	else
 		diag "exited before it was ready: $(cat "$1")"

@@ -207,7 +207,7 @@ test_netns_knob() {
 # line a reader sees must be one of the four sets the writers produce.
 # Bounded by a count of reads, not by time, so that a slow (debug) kernel
 # runs the same race: the writers write until the readers are done.
-TORN_READS=400
+TORN_READS=$(sized 400 150)
 
 torn_writer() { # torn_writer KNOB VALUE1 VALUE2: count in /tmp/torn.writes.KNOB
 	n=0

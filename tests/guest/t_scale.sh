@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-# Scale: 20k sockets built by the benchmark's population builder (a peer
-# played on a tun device), counted exactly. Sanity only: no timing.
+# Scale: 20k sockets (5k on the debug kernels) built by the benchmark's
+# population builder (a peer played on a tun device), counted exactly.
+# Sanity only: no timing.
 
-SCALE_N=20000
+SCALE_N=$(sized 20000 5000)
 
 # In a netns of its own: the builder's sysctls (tcp_syncookies=0, longer
 # SYN-ACK retries, bigger queues) and its sockets go away with it.
@@ -25,12 +26,13 @@ test_scale_body() {
 	compare_states "scale $SCALE_N" 0 0
 	at_least "scale $SCALE_N" LISTEN 4 144
 	at_least "scale $SCALE_N" LISTEN 6 144
-	at_least "scale $SCALE_N" ESTABLISHED 4 7000
-	at_least "scale $SCALE_N" ESTABLISHED 6 2000
-	at_least "scale $SCALE_N" TIME_WAIT 4 4000
-	at_least "scale $SCALE_N" TIME_WAIT 6 1000
-	at_least "scale $SCALE_N" SYN_RECV 4 2500
-	at_least "scale $SCALE_N" SYN_RECV 6 800
+	# The builder's shares (tests/helpers/population.c), with a margin.
+	at_least "scale $SCALE_N" ESTABLISHED 4 $((SCALE_N * 35 / 100))
+	at_least "scale $SCALE_N" ESTABLISHED 6 $((SCALE_N * 10 / 100))
+	at_least "scale $SCALE_N" TIME_WAIT 4 $((SCALE_N * 20 / 100))
+	at_least "scale $SCALE_N" TIME_WAIT 6 $((SCALE_N * 5 / 100))
+	at_least "scale $SCALE_N" SYN_RECV 4 $((SCALE_N * 125 / 1000))
+	at_least "scale $SCALE_N" SYN_RECV 6 $((SCALE_N * 4 / 100))
 	total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
 	check "scale $SCALE_N: /proc/tcpstates counts at least $SCALE_N sockets ($total)" \
 		[ "$total" -ge $SCALE_N ]
