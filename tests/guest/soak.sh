@@ -21,12 +21,12 @@
 #            (dd bs=1) of one file held open across reads and reloads
 #
 # The knobs are global, so the readers' views and the knob writer share
-# them in time: only the writer writes them, in rounds. A round is a burst
-# through every knob's good and bad values, under which every reader keeps
-# reading whatever view is current, then a view phase: the writer sets the
-# next of three views (default: every knob at its default; list:
-# list_sockets=100000; all: netns=all) and holds it until that view's
-# reader has finished two reads in it (at most 60 s). A reload puts every
+# them in time: only the writer writes them, in rounds. A round is a view
+# phase, where the writer sets the next of three views (default: every knob
+# at its default; list: list_sockets=100000; all: netns=all) and holds it
+# until that view's reader has finished two reads in it (at most 120 s),
+# then a burst through every knob's good and bad values, under which every
+# reader keeps reading whatever view is current. A reload puts every
 # knob back to its defaults or to the load-time knobs, whichever the
 # reloader gave. Every read, whatever its view, must be well-formed: the
 # header, all 11 states in order with total = ipv4 + ipv6 = inbound +
@@ -73,7 +73,7 @@ S=/tmp/soak
 LAB=$H/tcpstates-lab
 RELOAD_PERIOD=30
 POP_HOLD=20
-VIEW_WAIT=60
+VIEW_WAIT=120
 PAUSE_WAIT=600
 DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 timers=Y list_sockets=0"
 WORKERS="lab pop netns writer reload r_default r_list r_all r_byte"
@@ -301,8 +301,10 @@ lab_worker() {
 		st=$1
 		fam=
 		[ $((li / 12 % 2)) = 1 ] && fam=-6
+		# Every other run here, the other half shifting every two
+		# passes: each state and family both ways in four passes.
 		here=
-		[ $((li / 24 % 2)) = 1 ] && here=--here
+		[ $(((li + li / 24) % 2)) = 0 ] && here=--here
 		# shellcheck disable=SC2086
 		if $LAB "$st" -n 3 --hold 2 $fam $here > $S/lab.out 2>&1; then
 			runs=$((runs + 1))
@@ -337,11 +339,12 @@ pop_worker() {
 		next=$BG_PID
 		ready=0
 		now
-		until_t=$((NOW + 300))
+		until_t=$((NOW + 600))
 		while alive && [ "$NOW" -lt $until_t ] && kill -0 $next 2>/dev/null; do
 			grep -q '^ready' $out && ready=1 && break
 			[ -e $S/pause ] && [ -n "$cur" ] && ready="cut" && break
 			sleep 0.2
+			now
 		done
 		if [ $ready = 1 ]; then
 			echo $next > $S/pop.pid
@@ -543,8 +546,36 @@ writer() {
 	round=0 accepted=0 refused=0 wrong=0 raced=0 views=0 missed=0
 	while alive; do
 		pause_point writer
-		# Per knob, good and bad values in turn, so that a bad value
-		# meets a value other than the default.
+		# One reader's view, held until that reader has read in it twice.
+		set -- default list all
+		shift $((round % 3))
+		view=$1
+		if set_view $view; then
+			base=$(own_reads r_$view)
+			now
+			until_t=$((NOW + VIEW_WAIT))
+			got=0
+			gen
+			vg=$GEN
+			while alive && [ ! -e $S/pause ] && [ "$NOW" -lt $until_t ]; do
+				[ $(($(own_reads r_$view) + 0)) -ge $((${base:-0} + 2)) ] && got=1 && break
+				sleep 0.2
+				gen
+				# A reload reset the knobs: put the view back.
+				if [ "$vg" != "$GEN" ]; then
+					set_view $view
+					gen
+					vg=$GEN
+				fi
+			done
+			if [ $got = 1 ]; then
+				views=$((views + 1))
+			elif [ ! -e $S/pause ] && alive; then
+				missed=$((missed + 1))
+			fi
+		fi
+		# Then every knob's values, good and bad in turn, so that a bad
+		# value meets a value other than the default.
 		{
 			good_values
 			bad_values $round
@@ -566,29 +597,6 @@ writer() {
 			alive || break
 			try_knob "$knob" "$want" "$value"
 		done < $S/writer.plan
-		set -- default list all
-		shift $((round % 3))
-		view=$1
-		if ! [ -e $S/pause ] && set_view $view; then
-			base=$(own_reads r_$view)
-			now
-			until_t=$((NOW + VIEW_WAIT))
-			got=0
-			gen
-			vg=$GEN
-			while alive && [ ! -e $S/pause ] && [ "$NOW" -lt $until_t ]; do
-				[ $(($(own_reads r_$view) + 0)) -ge $((${base:-0} + 2)) ] && got=1 && break
-				sleep 0.2
-				gen
-				# A reload reset the knobs: put the view back.
-				if [ "$vg" != "$GEN" ]; then
-					set_view $view
-					gen
-					vg=$GEN
-				fi
-			done
-			if [ $got = 1 ]; then views=$((views + 1)); else missed=$((missed + 1)); fi
-		fi
 		round=$((round + 1))
 		echo "rounds $round accepted $accepted refused $refused wrong $wrong raced $raced views $views missed $missed" > $S/stat.writer
 	done
@@ -764,11 +772,16 @@ compare_in() {
 	body='. /suite/lib.sh; compare_states "$0" "$1" 0
 		echo "$O1" | awk "{ n += \$2 + \$3 } END { print \"total\", n + 0 }"
 		grep -q "^# tables.*inexact" $PROC && echo inexact'
+	now
+	c0=$NOW
 	if [ -n "$2" ]; then
 		nsenter -t "$2" -n sh -c "$body" "$1" "$3" > $S/cmp.tap 2>&1
 	else
 		sh -c "$body" "$1" "$3" > $S/cmp.tap 2>&1
 	fi
+	now
+	# A checkpoint should be quiet: say so when it was not, and how long.
+	grep '^# no quiet moment' $S/cmp.tap | sed "s/^# /# $1 ($((NOW - c0)) s): /"
 	lines=$(grep -c '^ok ' $S/cmp.tap)
 	fails=$(grep -c '^not ok ' $S/cmp.tap)
 	total=$(awk '$1 == "total" { print $2 }' $S/cmp.tap)
@@ -1015,7 +1028,7 @@ echo "# soak:   reads: default $(st r_default reads) ($(st r_default own) in its
 echo "# soak:   reads refused while the module was out: default $(st r_default refused), list $(st r_list refused), all $(st r_all refused), 1-byte $(st r_byte refused)"
 echo "# soak:   knob writes: $(st writer accepted) accepted, $(st writer refused) refused, $(st writer wrong) wrong, $(st writer raced) raced a reload; $(st writer rounds) rounds, $(st writer views) views held, $(st writer missed) missed"
 echo "# soak:   reloads: $(st reload reloads) (longest rmmod $(($(st reload longest_cs) * 10)) ms)"
-echo "# soak:   netns: $(st netns made) created and destroyed ($(st netns own) own ehash, $(st netns shared) shared, $(st netns unread) not read because of a reload), plus $(st pop cycles) population netns and the lab's"
+echo "# soak:   netns: $(st netns made) created and destroyed ($(st netns own) own ehash, $(st netns shared) shared, $(st netns unread) not read: module out or sockets not ready), plus $(st pop cycles) population netns and the lab's"
 echo "# soak:   sockets churned: $(st pop sockets) by the population in $(st pop cycles) cycles ($(st pop cut) cut short by a checkpoint), $(st lab sockets) by the lab in $(st lab runs) runs ($(st lab fails) failed)"
 echo "# soak:   checkpoints: $CP_PASSED of $NCP passed"
 echo "# soak:   slab: tcpstates kmalloc objects/bytes at each checkpoint:$CP_SLAB (baseline $SLAB_BASE); all kmalloc caches:$CP_KMALLOC"
