@@ -1,38 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers for the guest suite (busybox sh): TAP output, the kernel's own
-# view of TCP sockets, and /proc/tcpstates parsed the same way.
+# Helpers for the guest suite (busybox sh): the kernel's own view of TCP
+# sockets, and /proc/tcpstates parsed the same way. TAP output is
+# tests/tap.sh's, shipped as /suite/tap.sh.
 
-TAP_N=0
-TAP_FAILED=0
+. /suite/tap.sh
 STATES="CLOSED LISTEN SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT"
 PROC=/proc/tcpstates
 PARAMS=/sys/module/tcpstates/parameters
 KO=/suite/tcpstates.ko
 H=/suite/bin
-
-ok() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $*"
-}
-
-not_ok() {
-	TAP_N=$((TAP_N + 1))
-	TAP_FAILED=$((TAP_FAILED + 1))
-	echo "not ok $TAP_N - $*"
-}
-
-skip() {
-	TAP_N=$((TAP_N + 1))
-	echo "ok $TAP_N - $1 # SKIP $2"
-}
-
-# check DESC COMMAND...: one TAP line for the command's exit status, which
-# check returns too.
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else not_ok "$desc"; return 1; fi
-}
 
 # expect_eq DESC GOT WANT
 expect_eq() {
@@ -132,10 +108,6 @@ wait_ready() {
 	fi
 	wait "$2" 2>/dev/null
 	return 1
-}
-
-diag() {
-	echo "$*" | sed 's/^/# /'
 }
 
 # cmdline_arg NAME: the value of NAME=VALUE on the kernel command line.

@@ -27,20 +27,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib-debian.sh"
 
 out=$root/build/dkms
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@" >"$out/check.out" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		tail -n 40 "$out/check.out" | sed 's/^/#   /'
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$root/tests/tap.sh"
+TAP_OUT=$out/check.out
 
 mkdir -p "$out"
 rm -f "$out/modules.txt"
@@ -78,24 +67,24 @@ dkms_ko() { # the module dkms installed for RELEASE
 check_installed() { # check_installed ROUND
 	local ver ko
 	for ver in $releases; do
-		check "$1: dkms status: $ver installed" status_is "$ver" installed
+		check_quiet "$1: dkms status: $ver installed" status_is "$ver" installed
 		ko=$(dkms_ko "$ver")
-		check "$1: $ver: module in /lib/modules/$ver/updates/dkms/" test -n "$ko"
+		check_quiet "$1: $ver: module in /lib/modules/$ver/updates/dkms/" test -n "$ko"
 		[[ -n $ko ]] || continue
-		check "$1: $ver: vermagic $ver, version $version" bash -c '
+		check_quiet "$1: $ver: vermagic $ver, version $version" bash -c '
 			[[ $(modinfo -F vermagic "$1") == "$2 "* ]] || exit 1
 			[[ $(modinfo -F version "$1") == "$3" ]]' _ "$ko" "$ver" "$version"
-		check "$1: $ver: signed with the DKMS MOK key (/var/lib/dkms/mok.pub)" bash -c '
+		check_quiet "$1: $ver: signed with the DKMS MOK key (/var/lib/dkms/mok.pub)" bash -c '
 			[[ -n $(modinfo -F signer "$1") && -f /var/lib/dkms/mok.pub ]]' _ "$ko"
-		check "$1: $ver: modinfo -k $ver finds the DKMS module (depmod ran)" bash -c '
+		check_quiet "$1: $ver: modinfo -k $ver finds the DKMS module (depmod ran)" bash -c '
 			[[ $(modinfo -k "$2" -n tcpstates) == "$1" ]]' _ "$ko" "$ver"
 	done
 }
 
 # 1. Install: sources to /usr/src, dkms add/build/install for each kernel.
-check "make dkms-install DKMS_KERNELS=\"$kernels\"" \
+check_quiet "make dkms-install DKMS_KERNELS=\"$kernels\"" \
 	make -C "$root" dkms-install DKMS_KERNELS="$kernels"
-check "$src holds exactly the files DKMS builds from" bash -c '
+check_quiet "$src holds exactly the files DKMS builds from" bash -c '
 	cd "$1" && find . -type f | sed "s|^\./||" | sort >/tmp/tcpstates-dkms-have.$$
 	cd "$2" && { printf "%s\n" Kbuild Makefile dkms.conf module/Kbuild.probes; ls module/*.c module/*.h; } |
 		sort >/tmp/tcpstates-dkms-want.$$
@@ -104,15 +93,15 @@ check "$src holds exactly the files DKMS builds from" bash -c '
 check_installed install
 
 # 2. Remove: every kernel, the dkms tree and the sources.
-check "make dkms-remove" make -C "$root" dkms-remove
+check_quiet "make dkms-remove" make -C "$root" dkms-remove
 for ver in $releases; do
-	check "removed: no module left for $ver" bash -c '[[ -z $(find "/lib/modules/$1/updates/dkms" -name "tcpstates.ko*" 2>/dev/null) ]]' _ "$ver"
+	check_quiet "removed: no module left for $ver" bash -c '[[ -z $(find "/lib/modules/$1/updates/dkms" -name "tcpstates.ko*" 2>/dev/null) ]]' _ "$ver"
 done
-check "removed: dkms status is empty, $src gone" bash -c '
+check_quiet "removed: dkms status is empty, $src gone" bash -c '
 	[[ -z $(dkms status -m tcpstates) && ! -e "$1" && ! -e /var/lib/dkms/tcpstates ]]' _ "$src"
 
 # 3. Install again and leave it there for the QEMU harness.
-check "make dkms-install again" make -C "$root" dkms-install DKMS_KERNELS="$kernels"
+check_quiet "make dkms-install again" make -C "$root" dkms-install DKMS_KERNELS="$kernels"
 check_installed reinstall
 for ver in $releases; do
 	ko=$(dkms_ko "$ver")
@@ -120,6 +109,4 @@ for ver in $releases; do
 	echo "# dkms module $ver: ${ko:-none}"
 done
 
-echo "1..$n"
-echo "dkms: $((n - failed)) passed, $failed failed"
-[[ $failed -eq 0 ]]
+tap_end dkms

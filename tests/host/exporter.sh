@@ -19,20 +19,9 @@ fixtures=$root/tests/fixtures
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@" >"$work/out" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		sed 's/^/# /' "$work/out"
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$root/tests/tap.sh"
+TAP_OUT=$work/out
 
 # promtool is in Debian's prometheus package. Installing that would also
 # enable a Prometheus server, so unpack the .deb into the cache instead.
@@ -94,37 +83,37 @@ echo "TAP version 13"
 
 # 1. The format as first published: total ipv4 ipv6.
 prom=$work/sample/tcpstates.prom
-check "sample: exporter writes tcpstates.prom" run sample "$fixtures/tcpstates.sample"
-check "sample: promtool check metrics" promtool_ok "$prom"
+check_quiet "sample: exporter writes tcpstates.prom" run sample "$fixtures/tcpstates.sample"
+check_quiet "sample: promtool check metrics" promtool_ok "$prom"
 expected "$fixtures/tcpstates.sample" >"$work/sample.expected"
-check "sample: $(wc -l <"$work/sample.expected") tcpstates_sockets values equal the file's" \
+check_quiet "sample: $(wc -l <"$work/sample.expected") tcpstates_sockets values equal the file's" \
 	all_present "$work/sample.expected" "$prom"
-check "sample: 22 state x family series, no total" \
+check_quiet "sample: 22 state x family series, no total" \
 	bash -c '[[ $(grep -c "^tcpstates_sockets{" "$1") == 22 ]]' _ "$prom"
-check "sample: tcpstates_up 1, info version 0.1.0" \
+check_quiet "sample: tcpstates_up 1, info version 0.1.0" \
 	bash -c 'grep -Fxq "tcpstates_up 1" "$1" && grep -Fxq "tcpstates_info{version=\"0.1.0\"} 1" "$1"' _ "$prom"
-check "sample: HELP and TYPE gauge for every metric" bash -c '
+check_quiet "sample: HELP and TYPE gauge for every metric" bash -c '
 	for m in $(grep -v "^#" "$1" | sed "s/[{ ].*//" | sort -u); do
 		grep -q "^# HELP $m " "$1" && grep -qx "# TYPE $m gauge" "$1" || { echo "$m"; exit 1; }
 	done' _ "$prom"
-check "sample: scrape duration is a number" has "$prom" '^tcpstates_scrape_duration_seconds [0-9]+\.[0-9]+$'
-check "sample: no temporary file left" \
+check_quiet "sample: scrape duration is a number" has "$prom" '^tcpstates_scrape_duration_seconds [0-9]+\.[0-9]+$'
+check_quiet "sample: no temporary file left" \
 	bash -c '[[ -z $(find "$1" -name "tcpstates.prom.*") ]]' _ "$work/sample"
 
 # 2. Today's format: direction and timer columns, netns, ports, timers, hints.
 prom=$work/full/tcpstates.prom
-check "full: exporter writes tcpstates.prom" run full "$fixtures/tcpstates-full.sample"
-check "full: promtool check metrics" promtool_ok "$prom"
+check_quiet "full: exporter writes tcpstates.prom" run full "$fixtures/tcpstates-full.sample"
+check_quiet "full: promtool check metrics" promtool_ok "$prom"
 expected "$fixtures/tcpstates-full.sample" >"$work/full.expected"
-check "full: $(wc -l <"$work/full.expected") per-state values equal the file's" \
+check_quiet "full: $(wc -l <"$work/full.expected") per-state values equal the file's" \
 	all_present "$work/full.expected" "$prom"
-check 'full: "-" columns give no sample' hasnt "$prom" '^tcpstates_timer_soonest_seconds\{state="CLOSED"\}'
-check "full: netns rows" has "$prom" '^tcpstates_netns_sockets\{netns="4026532301",state="ESTABLISHED"\} 5$'
-check "full: top ports" has "$prom" '^tcpstates_port_sockets\{state="TIME_WAIT",port="443"\} 41000$'
-check "full: timers section in seconds" has "$prom" '^tcpstates_kernel_tcp_fin_timeout_seconds 60$'
-check "full: timers section counts" has "$prom" '^tcpstates_kernel_tcp_max_tw_buckets 262144$'
-check "full: hints counted" has "$prom" '^tcpstates_hints\{hint="close_wait"\} 1$'
-check "full: per-socket lines not exported" hasnt "$prom" '10\.0\.0\.2'
+check_quiet 'full: "-" columns give no sample' hasnt "$prom" '^tcpstates_timer_soonest_seconds\{state="CLOSED"\}'
+check_quiet "full: netns rows" has "$prom" '^tcpstates_netns_sockets\{netns="4026532301",state="ESTABLISHED"\} 5$'
+check_quiet "full: top ports" has "$prom" '^tcpstates_port_sockets\{state="TIME_WAIT",port="443"\} 41000$'
+check_quiet "full: timers section in seconds" has "$prom" '^tcpstates_kernel_tcp_fin_timeout_seconds 60$'
+check_quiet "full: timers section counts" has "$prom" '^tcpstates_kernel_tcp_max_tw_buckets 262144$'
+check_quiet "full: hints counted" has "$prom" '^tcpstates_hints\{hint="close_wait"\} 1$'
+check_quiet "full: per-socket lines not exported" hasnt "$prom" '10\.0\.0\.2'
 
 # 3. The format will grow: an unknown column and unknown comment lines.
 awk '/^# state/ { print $0 "     future"; next }
@@ -133,30 +122,28 @@ awk '/^# state/ { print $0 "     future"; next }
 	END { print "# a section from the future: name value"; print "widgets 3" }' \
 	"$fixtures/tcpstates.sample" >"$work/grown.sample"
 prom=$work/grown/tcpstates.prom
-check "grown: exporter writes tcpstates.prom" run grown "$work/grown.sample"
-check "grown: promtool check metrics" promtool_ok "$prom"
-check "grown: known columns unchanged" all_present "$work/sample.expected" "$prom"
-check "grown: unknown column becomes tcpstates_state_future" \
+check_quiet "grown: exporter writes tcpstates.prom" run grown "$work/grown.sample"
+check_quiet "grown: promtool check metrics" promtool_ok "$prom"
+check_quiet "grown: known columns unchanged" all_present "$work/sample.expected" "$prom"
+check_quiet "grown: unknown column becomes tcpstates_state_future" \
 	has "$prom" '^tcpstates_state_future\{state="TIME_WAIT"\} 7$'
-check "grown: tcpstates_up 1" has "$prom" '^tcpstates_up 1$'
+check_quiet "grown: tcpstates_up 1" has "$prom" '^tcpstates_up 1$'
 
 # 4. Module not loaded, or something else at the path: still a file, up 0.
 prom=$work/missing/tcpstates.prom
-check "missing input: exporter still writes tcpstates.prom" run missing "$work/nonexistent"
-check "missing input: promtool check metrics" promtool_ok "$prom"
-check "missing input: tcpstates_up 0" has "$prom" '^tcpstates_up 0$'
+check_quiet "missing input: exporter still writes tcpstates.prom" run missing "$work/nonexistent"
+check_quiet "missing input: promtool check metrics" promtool_ok "$prom"
+check_quiet "missing input: tcpstates_up 0" has "$prom" '^tcpstates_up 0$'
 printf 'hello\nworld\n' >"$work/garbage"
-check "garbage input: tcpstates_up 0" bash -c \
+check_quiet "garbage input: tcpstates_up 0" bash -c \
 	'"$1" -i "$2" -o - | grep -Fxq "tcpstates_up 0"' _ "$exporter" "$work/garbage"
 
 # 5. Replacing a previous file is a rename, not a rewrite in place.
 prom=$work/sample/tcpstates.prom
 ino_before=$(stat -c %i "$prom")
-check "rerun: replaces tcpstates.prom" run sample "$fixtures/tcpstates-full.sample"
-check "rerun: new inode (written aside, then renamed)" \
+check_quiet "rerun: replaces tcpstates.prom" run sample "$fixtures/tcpstates-full.sample"
+check_quiet "rerun: new inode (written aside, then renamed)" \
 	bash -c '[[ $(stat -c %i "$1") != "$2" ]]' _ "$prom" "$ino_before"
-check "bad option: exit 2" bash -c '"$1" --bogus; [[ $? == 2 ]]' _ "$exporter"
+check_quiet "bad option: exit 2" bash -c '"$1" --bogus; [[ $? == 2 ]]' _ "$exporter"
 
-echo "1..$n"
-echo "exporter: $((n - failed)) passed, $failed failed"
-[[ $failed == 0 ]]
+tap_end exporter

@@ -19,20 +19,9 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 . "$root/scripts/lib-debian.sh"
 
 base=$root/build/install-test
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); failed=$((failed + 1)); echo "not ok $n - $*"; }
-check() { # check DESCRIPTION COMMAND...
-	local desc=$1
-	shift
-	if "$@" >"$base/check.out" 2>&1; then
-		ok "$desc"
-	else
-		not_ok "$desc"
-		sed 's/^/#   /' "$base/check.out"
-	fi
-}
+# shellcheck source=tests/tap.sh
+. "$root/tests/tap.sh"
+TAP_OUT=$base/check.out
 
 rm -rf "$base"
 mkdir -p "$base"
@@ -54,29 +43,29 @@ for ver in $releases; do
 	mk=(make -C "$src" KERNELRELEASE="$ver" INSTALL_MOD_PATH="$dest" DESTDIR="$dest")
 	moddir=$dest/lib/modules/$ver
 
-	check "$ver: make install" "${mk[@]}" install
+	check_quiet "$ver: make install" "${mk[@]}" install
 	# 6.12 compresses modules at install time (CONFIG_MODULE_COMPRESS_XZ).
 	ko=$(find "$moddir/updates" -name 'tcpstates.ko*' 2>/dev/null | head -n1)
-	check "$ver: module in \$INSTALL_MOD_PATH/lib/modules/$ver/updates/" test -n "$ko"
+	check_quiet "$ver: module in \$INSTALL_MOD_PATH/lib/modules/$ver/updates/" test -n "$ko"
 	echo "# $ver: ${ko#"$dest"}"
-	check "$ver: modules.dep lists tcpstates" \
+	check_quiet "$ver: modules.dep lists tcpstates" \
 		grep -Eq '^updates/tcpstates\.ko(\.[a-z]+)?:' "$moddir/modules.dep"
-	check "$ver: modinfo through the scratch root's depmod says $version" \
+	check_quiet "$ver: modinfo through the scratch root's depmod says $version" \
 		bash -c '[[ $(modinfo -b "$1" -k "$2" -F version tcpstates) == "$3" ]]' \
 		_ "$dest" "$ver" "$version"
-	check "$ver: vermagic is $ver" \
+	check_quiet "$ver: vermagic is $ver" \
 		bash -c '[[ $(modinfo -F vermagic "$1") == "$2 "* ]]' _ "$ko" "$ver"
 	for f in modprobe.d/tcpstates.conf modules-load.d/tcpstates.conf; do
-		check "$ver: \$DESTDIR/etc/$f installed" cmp "$root/packaging/$f" "$dest/etc/$f"
+		check_quiet "$ver: \$DESTDIR/etc/$f installed" cmp "$root/packaging/$f" "$dest/etc/$f"
 	done
 
-	check "$ver: make uninstall" "${mk[@]}" uninstall
-	check "$ver: module removed" \
+	check_quiet "$ver: make uninstall" "${mk[@]}" uninstall
+	check_quiet "$ver: module removed" \
 		bash -c '[[ -z $(find "$1" -name "tcpstates.ko*") ]]' _ "$moddir"
-	check "$ver: modules.dep no longer lists tcpstates" \
+	check_quiet "$ver: modules.dep no longer lists tcpstates" \
 		bash -c '! grep -q tcpstates "$1"' _ "$moddir/modules.dep"
 	# Left: depmod's own index files, nothing of ours.
-	check "$ver: only depmod's index files remain" bash -c '
+	check_quiet "$ver: only depmod's index files remain" bash -c '
 		left=$(find "$1" -type f ! -path "$1/lib/modules/$2/modules.*")
 		[[ -z $left ]] || { echo "$left"; exit 1; }' _ "$dest" "$ver"
 done
@@ -84,14 +73,12 @@ done
 # The exporter: script and systemd units under DESTDIR, and back out.
 dest=$base/root-exporter
 mk=(make -C "$root" DESTDIR="$dest")
-check "make install-exporter" "${mk[@]}" install-exporter
-check "exporter: script, service and timer installed" bash -c '
+check_quiet "make install-exporter" "${mk[@]}" install-exporter
+check_quiet "exporter: script, service and timer installed" bash -c '
 	[[ -x $1/usr/local/bin/tcpstates-exporter ]] &&
 	cmp "$2/packaging/systemd/tcpstates-exporter.service" "$1/etc/systemd/system/tcpstates-exporter.service" &&
 	cmp "$2/packaging/systemd/tcpstates-exporter.timer" "$1/etc/systemd/system/tcpstates-exporter.timer"' _ "$dest" "$root"
-check "make uninstall-exporter" "${mk[@]}" uninstall-exporter
-check "exporter: nothing left" bash -c '[[ -z $(find "$1" -type f) ]]' _ "$dest"
+check_quiet "make uninstall-exporter" "${mk[@]}" uninstall-exporter
+check_quiet "exporter: nothing left" bash -c '[[ -z $(find "$1" -type f) ]]' _ "$dest"
 
-echo "1..$n"
-echo "install: $((n - failed)) passed, $failed failed"
-[[ $failed -eq 0 ]]
+tap_end install
