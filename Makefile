@@ -28,6 +28,11 @@ clean:
 check:
 	./scripts/check
 
+# The quick static checks alone: one version, checkpatch --strict, W=1 and
+# sparse on each kernel (KERNELS as in scripts/kernels.sh; default debian).
+gates:
+	./scripts/gates
+
 demo:
 	./scripts/demo
 
@@ -42,7 +47,7 @@ soak:
 version:
 	@echo $(VERSION)
 
-.PHONY: all module lab clean check demo bench soak version
+.PHONY: all module lab clean check gates demo bench soak version
 
 # --- Installing on a server --------------------------------------------------
 # `make install` puts the .ko built above under /lib/modules (or

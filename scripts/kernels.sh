@@ -7,28 +7,56 @@
 # and their linux-image packages unpacked into a cache outside the work
 # tree, so a second run downloads nothing.
 #
-# Sourced by scripts/check, scripts/demo and scripts/bench. Run directly,
-# it prints "LINE RELEASE VMLINUZ" per kernel of KERNELS.
+# Sourced by every script that boots or builds for a kernel. Run directly,
+# it prints "LINE RELEASE VMLINUZ" per kernel line of KERNELS (default:
+# debian).
 #
-#   KERNELS=default      6.1 6.12 (the two generic lines)
-#   KERNELS=all          also 6.1-rt 6.1-cloud 6.12-rt 6.12-cloud
-#   KERNELS=debug        debug-kasan debug-kcsan, built from linux-source-6.12
-#                        (scripts/debug-kernel.sh)
-#   KERNELS="6.12 6.12-rt"   any list of those names
+# KERNELS is a list of kernel lines and groups of them, here and in every
+# script; each script documents its own default:
+#   6.1 6.12               Debian 12's generic kernel lines
+#   6.1-rt 6.1-cloud 6.12-rt 6.12-cloud   their PREEMPT_RT and cloud flavours
+#   debug-kasan debug-kcsan    built from linux-source-6.12
+#                              (scripts/debug-kernel.sh)
+#   groups: debian (6.1 6.12), flavours (the four above), debug (both debug
+#   kernels), all (every line); e.g. KERNELS="debian 6.12-rt"
 
 # shellcheck source=scripts/lib-debian.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib-debian.sh"
 # shellcheck source=scripts/debug-kernel.sh
 . "$(dirname "${BASH_SOURCE[0]}")/debug-kernel.sh"
 
-# The kernel lines a KERNELS value names.
+# The one list of kernel lines.
+TS_DEBIAN_LINES="6.1 6.12"
+TS_FLAVOUR_LINES="6.1-rt 6.1-cloud 6.12-rt 6.12-cloud"
+TS_DEBUG_LINES="debug-kasan debug-kcsan"
+
+# ts_lines SPEC: the kernel lines SPEC names, groups expanded, each once,
+# in SPEC's order; an unknown word is an error.
 ts_lines() {
-	case ${1:-default} in
-	default) echo "6.1 6.12" ;;
-	all) echo "6.1 6.12 6.12-rt 6.1-rt 6.1-cloud 6.12-cloud" ;;
-	debug) echo "debug-kasan debug-kcsan" ;;
-	*) echo "$1" ;;
-	esac
+	local word line out=" "
+	for word in $1; do
+		case $word in
+		debian) word=$TS_DEBIAN_LINES ;;
+		flavours) word=$TS_FLAVOUR_LINES ;;
+		debug) word=$TS_DEBUG_LINES ;;
+		all) word="$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES" ;;
+		*)
+			case " $TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES " in
+			*" $word "*) ;;
+			*)
+				echo "unknown kernel line: $word (known: debian flavours debug all" \
+					"$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES)" >&2
+				return 1
+				;;
+			esac
+			;;
+		esac
+		for line in $word; do
+			[[ $out == *" $line "* ]] || out="$out$line "
+		done
+	done
+	out=${out# }
+	echo "${out% }"
 }
 
 # The headers meta package that follows a kernel line.
@@ -39,7 +67,7 @@ ts_meta() {
 	6.1) echo "linux-headers-$arch" ;;
 	6.1-rt | 6.1-cloud) echo "linux-headers-${1#6.1-}-$arch" ;;
 	6.12 | 6.12-rt | 6.12-cloud) echo "linux-headers-$1-$arch" ;;
-	*) echo "unknown kernel line: $1 (known: $(ts_lines all) $(ts_lines debug))" >&2; return 1 ;;
+	*) echo "not a Debian kernel line: $1 (known: $TS_DEBIAN_LINES $TS_FLAVOUR_LINES)" >&2; return 1 ;;
 	esac
 }
 
@@ -62,14 +90,33 @@ ts_image() {
 	echo "$dir"
 }
 
+# ts_headers LINE: a Debian line's headers installed; prints its release.
+ts_headers() {
+	local meta
+	meta=$(ts_meta "$1") || return 1
+	deb_meta_release "$meta"
+}
+
+# ts_debian_releases SPEC: the releases of SPEC's Debian lines, headers
+# installed, one a line; debug lines are left out.
+ts_debian_releases() {
+	local lines line
+	lines=$(ts_lines "$1") || return 1
+	for line in $lines; do
+		case $line in
+		debug-*) ;;
+		*) ts_headers "$line" || return 1 ;;
+		esac
+	done
+}
+
 # Headers installed and image unpacked for a kernel line; prints its release.
 ts_prepare_kernel() {
-	local rel meta
+	local rel
 	case $1 in
 	debug-*) ts_debug_kernel "$1"; return ;;
 	esac
-	meta=$(ts_meta "$1") || return 1
-	rel=$(deb_meta_release "$meta") || return 1
+	rel=$(ts_headers "$1") || return 1
 	ts_image "$rel" > /dev/null || return 1
 	echo "$rel"
 }
@@ -92,7 +139,8 @@ ts_host_deps() {
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
 	set -euo pipefail
 	ts_host_deps
-	for line in $(ts_lines "${KERNELS:-default}"); do
+	lines=$(ts_lines "${KERNELS:-debian}")
+	for line in $lines; do
 		rel=$(ts_prepare_kernel "$line")
 		echo "$line $rel $TCPSTATES_CACHE/$rel/boot/vmlinuz-$rel"
 	done

@@ -69,38 +69,6 @@ deb_meta_release() {
 	echo "${pkg#linux-headers-}"
 }
 
-# The meta packages of the kernels we support. Generic lines by default;
-# KERNELS=all adds the PREEMPT_RT and cloud flavours of both lines.
-deb_kernel_metas() {
-	local arch
-	arch=$(dpkg --print-architecture)
-	echo "linux-headers-$arch linux-headers-6.12-$arch"
-	if [[ ${1:-} == all ]]; then
-		echo "linux-headers-rt-$arch linux-headers-cloud-$arch"
-		echo "linux-headers-6.12-rt-$arch linux-headers-6.12-cloud-$arch"
-	fi
-}
-
-# deb_kernel_releases [SPEC]: one kernel release per line. SPEC is "" or
-# "default" (generic lines), "all", or a list of meta package names
-# (linux-headers-*) and/or kernel releases whose headers are installed.
-deb_kernel_releases() {
-	local spec=${1:-default} word metas=()
-	case $spec in
-	default | all) read -ra metas <<<"$(deb_kernel_metas "$spec" | tr '\n' ' ')" ;;
-	*) read -ra metas <<<"$spec" ;;
-	esac
-	for word in "${metas[@]}"; do
-		case $word in
-		linux-headers-*) deb_meta_release "$word" || return 1 ;;
-		*)
-			[[ -d /lib/modules/$word/build ]] || deb_ensure "linux-headers-$word" || return 1
-			echo "$word"
-			;;
-		esac
-	done
-}
-
 # deb_unpack PKG: fetch PKG's candidate .deb with apt-get download and
 # unpack it once under the cache; print the unpacked root. For tools we
 # only run (promtool): no maintainer scripts, no service enabled, no root.

@@ -10,7 +10,8 @@
 # loads nothing into the host kernel. Prints TAP.
 #
 #   tests/host/dkms.sh               6.1 and 6.12 generic
-#   KERNELS=all tests/host/dkms.sh   also -rt and -cloud (see scripts/gates)
+#   KERNELS="debian flavours" tests/host/dkms.sh   also -rt and -cloud
+#   (KERNELS as in scripts/kernels.sh; debug lines are left out)
 #
 # Where the modules are: build/dkms/modules.txt, one "<release> <path>" line
 # per kernel, e.g. "6.12.117+deb12-amd64 /lib/modules/6.12.117+deb12-amd64/
@@ -23,8 +24,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=scripts/lib-debian.sh
-. "$root/scripts/lib-debian.sh"
+# shellcheck source=scripts/kernels.sh
+. "$root/scripts/kernels.sh"
 
 out=$root/build/dkms
 # shellcheck source=tests/tap.sh
@@ -43,7 +44,7 @@ fi
 # No recommends: we pick the headers ourselves. openssl is what dkms signs
 # with (for Secure Boot); it is on nearly every server, not in dkms's Depends.
 deb_ensure dkms openssl make gcc kmod >/dev/null
-releases=$(deb_kernel_releases "${KERNELS:-default}")
+releases=$(ts_debian_releases "${KERNELS:-debian}")
 version=$(make -s -C "$root" version)
 kernels=$(paste -sd " " <<<"$releases")
 src=/usr/src/tcpstates-$version

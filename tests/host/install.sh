@@ -8,15 +8,16 @@
 # nothing outside build/install-test/. Prints TAP.
 #
 #   tests/host/install.sh             6.1 and 6.12 generic
-#   KERNELS=all tests/host/install.sh also -rt and -cloud (see scripts/gates)
+#   KERNELS="debian flavours" tests/host/install.sh   also -rt and -cloud
+#   (KERNELS as in scripts/kernels.sh; debug lines are left out)
 #
 # bash -c snippets below get their values as "$1"...: single quotes on purpose.
 # shellcheck disable=SC2016
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
-# shellcheck source=scripts/lib-debian.sh
-. "$root/scripts/lib-debian.sh"
+# shellcheck source=scripts/kernels.sh
+. "$root/scripts/kernels.sh"
 
 base=$root/build/install-test
 # shellcheck source=tests/tap.sh
@@ -28,7 +29,7 @@ mkdir -p "$base"
 echo "TAP version 13"
 
 deb_ensure make gcc kmod >/dev/null
-releases=$(deb_kernel_releases "${KERNELS:-default}")
+releases=$(ts_debian_releases "${KERNELS:-debian}")
 version=$(make -s -C "$root" version)
 
 for ver in $releases; do
