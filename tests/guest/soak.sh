@@ -1006,11 +1006,11 @@ show_problems lab
 expect_eq "checkpoints: all $NCP passed" "$CP_PASSED" "$NCP"
 
 # The end: unload, nothing of the module left, the detectors.
-# t_dmesg.sh: scan with the module loaded, unload, scan again.
+# t_kmemleak.sh: scan with the module loaded, unload, scan again.
 if type test_kmemleak > /dev/null 2>&1; then
 	test_kmemleak
 else
-	skip "kmemleak: nothing the module allocated leaks" "no test_kmemleak (t_dmesg.sh)"
+	skip "kmemleak: nothing the module allocated leaks" "no test_kmemleak (t_kmemleak.sh)"
 fi
 [ -d /sys/module/tcpstates ] && check "rmmod at the end" rmmod tcpstates
 if slab_settle 0; then

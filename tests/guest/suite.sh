@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest test suite, run by the harness's PID 1 under busybox sh.
-# Prints TAP; exits non-zero if any test failed. tcpstates.tests=a,b on the
-# kernel command line runs test_a and test_b only (scripts/guest); load
-# always comes first, kmemleak and dmesg last.
+# Prints TAP; exits non-zero if any test failed. Each file t_NAME.sh holds
+# test_NAME. To run some tests only, name them as arguments or on the kernel
+# command line (tcpstates.tests=a,b, which scripts/guest sets), as NAME,
+# t_NAME or t_NAME.sh: /suite/suite.sh t_knobs. load always comes first,
+# kmemleak and dmesg last.
 
 . /suite/lib.sh
 for t in /suite/t_*.sh; do
@@ -16,7 +18,11 @@ ip link set lo up
 # inet_diag: the CLOSED oracle (bound-inactive dump) where the kernel has one.
 for m in inet_diag tcp_diag; do load_module $m; done
 
-tests=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^tcpstates\.tests=//p' | tr ',' ' ')
+tests="$* $(tr ' ' '\n' < /proc/cmdline | sed -n 's/^tcpstates\.tests=//p' | tr ',' ' ')"
+tests=$(for t in $tests; do t=${t##*/}; t=${t#t_}; echo "${t%.sh}"; done)
+for t in $tests; do
+	type "test_$t" > /dev/null 2>&1 || { echo "Bail out! no test $t (known: $ALL_TESTS)"; exit 1; }
+done
 leaks_clear
 test_load
 for t in ${tests:-$ALL_TESTS}; do

@@ -1,6 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# The per-socket listing's cursor across reads, processes and signals, and
-# the records /proc/tcpstates is read in.
+# The per-socket listing's cursor across reads, processes and signals.
 
 # A reader killed while its read resumes the listing from a listener that
 # was closed under the cursor, then another process reading on through the
@@ -94,98 +93,4 @@ test_cursor() {
 	echo "$old_ehash" > /proc/sys/net/ipv4/tcp_child_ehash_entries
 	echo "$old" > $PARAMS/list_sockets
 	cursor_race
-}
-
-# "bad" if a netns line's total is not the sum of its states, or the
-# lines do not add up to the states table's total column, state by state.
-netns_sums() { # netns_sums FILE
-	awk -v states="$STATES" '
-	BEGIN { n = split(states, o, " "); for (i = 1; i <= n; i++) row[o[i]] = i }
-	($1 in row) { table[row[$1]] = $2 }
-	$1 == "netns" {
-		t = 0
-		for (i = 1; i <= n; i++) { sum[i] += $(i + 3); t += $(i + 3) }
-		if (t != $3) print "bad total", $2
-	}
-	END { for (i = 1; i <= n; i++) if (sum[i] != table[i]) print "bad", o[i], sum[i], table[i] }' "$1"
-}
-
-# With netns=all each netns's line is a record of its own, so that 1700
-# netns no longer outgrow the 64 KiB buffer, which made seq_file walk
-# every table again into a larger one: a read walks once, every netns has
-# one line, the lines add up to the states table, reads of any size give
-# the same bytes, and the listing after them still numbers its sockets.
-test_records() {
-	$H/netns-hold 1700 > /tmp/netns-hold.out 2>&1 &
-	hold=$!
-	i=0
-	while ! grep -q '^ready' /tmp/netns-hold.out && [ $i -lt 1200 ]; do
-		kill -0 $hold 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if ! grep -q '^ready' /tmp/netns-hold.out; then
-		not_ok "1700 netns held"
-		diag "$(tail -n 3 /tmp/netns-hold.out)"
-		stop_sockets $hold
-		return
-	fi
-	start_sockets /tmp/records.out 4:established:5:7510 6:established:3:7511 ||
-		{ not_ok "records population ready"; stop_sockets $hold; return; }
-	set_knob timers N
-	set_knob netns all
-
-	walks=$(traced_walks /tmp/all.txt cat $PROC)
-	n=$(awk '$2 == "tcpstates" && $6 == "scope" { print $8 }' /tmp/all.txt)
-	check "scope all covers the 1700 held netns ($n)" [ "${n:-0}" -gt 1700 ]
-	check "the summary outgrows the 64 KiB buffer ($(wc -c < /tmp/all.txt) bytes)" \
-		[ "$(wc -c < /tmp/all.txt)" -gt 65536 ]
-	expect_eq "one netns line per netns of the scope" "$(grep -c '^netns ' /tmp/all.txt)" "$n"
-	expect_eq "every held netns has exactly one line" "$(awk '
-		NR == FNR { if ($1 != "ready") want[$1] = 1; next }
-		$1 == "netns" { seen[$2]++ }
-		END {
-			for (w in want) if (seen[w] != 1) bad++
-			for (s in seen) if (seen[s] != 1) bad++
-			print bad + 0
-		}' /tmp/netns-hold.out /tmp/all.txt)" 0
-	expect_eq "the netns lines add up to the states table" "$(netns_sums /tmp/all.txt)" ""
-	if [ "$walks" = unsupported ]; then
-		skip "a whole read walks the tables once" "no function tracer"
-	else
-		expect_eq "a whole read walks the tables once" "$walks" 1
-		walks=$(traced_walks /tmp/small.txt dd if=$PROC bs=100 status=none)
-		expect_eq "a read in 100-byte pieces walks the tables once" "$walks" 1
-	fi
-
-	# Sockets left in TIME_WAIT by earlier tests list their timers,
-	# which count down between two reads: compare states without one.
-	set_knob states LISTEN,ESTABLISHED
-	set_knob list_sockets 7
-	for bs in 100 4096; do
-		tries=0
-		while [ $tries -lt 10 ]; do
-			cat $PROC > /tmp/r1
-			dd if=$PROC bs=$bs status=none > /tmp/r2
-			cat $PROC > /tmp/r3
-			cmp -s /tmp/r1 /tmp/r3 && break
-			tries=$((tries + 1))
-		done
-		check "netns=all: $bs-byte reads give the bytes of one read" cmp -s /tmp/r1 /tmp/r2 ||
-			diag "$(diff /tmp/r1 /tmp/r2 | head -n 12)"
-	done
-	expect_eq "netns=all, list_sockets=7: 7 sockets after the netns lines" \
-		"$(awk '$1 == "netns" { n = NR } $1 == "socket" && NR > n { s++ } END { print s + 0 }' /tmp/r1)" 7
-	set_knob states all
-	set_knob list_sockets 100000
-	mine='($3 == 7510 || $3 == 7511 || $4 == 7510 || $4 == 7511)'
-	expect_eq "netns=all: the listing has the sockets of /proc/net/tcp{,6}" \
-		"$(module_sockets "cat $PROC" | awk "$mine")" \
-		"$(oracle_sockets | awk "$mine"' { print $1, $2, $3, $4 }' | sort)"
-
-	set_knob list_sockets 0
-	set_knob netns self
-	set_knob timers Y
-	stop_sockets $SOCKETS_PID
-	stop_sockets $hold
 }
