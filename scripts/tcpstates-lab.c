@@ -37,6 +37,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tun-segment.h"
+
 #define TUN_NAME	"tslab0"
 #define LOCAL4		"192.0.2.1"
 #define PEER4		"192.0.2.2"
@@ -57,10 +59,18 @@ static const char *const state_names[NR_STATES] = {
 	"FIN_WAIT2", "CLOSE_WAIT", "CLOSING", "LAST_ACK", "TIME_WAIT",
 };
 
-/* The kernel's numbers for them (include/net/tcp_states.h). */
+/* The kernel's numbers for them, as TCP_INFO and /proc/net/tcp give them. */
 static const int kernel_state[NR_STATES] = {
-	7, 10, 2, 3, 1, 4, 5, 8, 11, 9, 6,
+	[CLOSED] = TCP_CLOSE,		[LISTEN] = TCP_LISTEN,
+	[SYN_SENT] = TCP_SYN_SENT,	[SYN_RECV] = TCP_SYN_RECV,
+	[ESTABLISHED] = TCP_ESTABLISHED, [FIN_WAIT1] = TCP_FIN_WAIT1,
+	[FIN_WAIT2] = TCP_FIN_WAIT2,	[CLOSE_WAIT] = TCP_CLOSE_WAIT,
+	[CLOSING] = TCP_CLOSING,	[LAST_ACK] = TCP_LAST_ACK,
+	[TIME_WAIT] = TCP_TIME_WAIT,
 };
+
+/* A request sock's state (include/net/tcp_states.h); not in <netinet/tcp.h>. */
+#define TCP_NEW_SYN_RECV	12
 
 /* How each state is held, for --help and the README. */
 static const char *const mechanisms[NR_STATES] = {
@@ -101,7 +111,6 @@ static struct conn conns[MAX_CONNS];
 static int nconns;
 static int tun_fd = -1;
 static volatile sig_atomic_t stop_requested;
-static bool verbose_segments;
 
 static void die(int code, const char *fmt, ...)
 {
@@ -242,72 +251,18 @@ struct segment {
 	uint32_t len;		/* payload bytes */
 };
 
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len > 1) {
-		sum += (p[0] << 8) | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
 /* Write one segment from the peer to us. */
 static void send_segment(int family, uint16_t sport, uint16_t dport,
 			 uint32_t seq, uint32_t ack, uint8_t flags)
 {
-	uint8_t pkt[sizeof(struct ip6_hdr) + sizeof(struct tcphdr)] = { 0 };
-	struct tcphdr *th;
-	uint32_t sum = 0;
-	size_t iplen;
+	uint8_t pkt[TUN_SEGMENT_MAX], src[16], dst[16];
+	size_t len;
 
-	if (family == AF_INET) {
-		struct ip *ip = (struct ip *)pkt;
-
-		iplen = sizeof(*ip);
-		ip->ip_v = 4;
-		ip->ip_hl = 5;
-		ip->ip_len = htons(iplen + sizeof(*th));
-		ip->ip_ttl = 64;
-		ip->ip_p = IPPROTO_TCP;
-		inet_pton(AF_INET, PEER4, &ip->ip_src);
-		inet_pton(AF_INET, LOCAL4, &ip->ip_dst);
-		ip->ip_sum = csum_fold(csum_add(0, ip, iplen));
-		sum = csum_add(sum, &ip->ip_src, 8);
-	} else {
-		struct ip6_hdr *ip6 = (struct ip6_hdr *)pkt;
-
-		iplen = sizeof(*ip6);
-		ip6->ip6_flow = htonl(6U << 28);
-		ip6->ip6_plen = htons(sizeof(*th));
-		ip6->ip6_nxt = IPPROTO_TCP;
-		ip6->ip6_hlim = 64;
-		inet_pton(AF_INET6, PEER6, &ip6->ip6_src);
-		inet_pton(AF_INET6, LOCAL6, &ip6->ip6_dst);
-		sum = csum_add(sum, &ip6->ip6_src, 32);
-	}
-	th = (struct tcphdr *)(pkt + iplen);
-	th->th_sport = htons(sport);
-	th->th_dport = htons(dport);
-	th->th_seq = htonl(seq);
-	th->th_ack = htonl(ack);
-	th->th_off = 5;
-	th->th_flags = flags;
-	th->th_win = htons(PEER_WINDOW);
-	sum += IPPROTO_TCP + sizeof(*th);
-	th->th_sum = csum_fold(csum_add(sum, th, sizeof(*th)));
-	if (write(tun_fd, pkt, iplen + sizeof(*th)) < 0)
+	inet_pton(family, family == AF_INET ? PEER4 : PEER6, src);
+	inet_pton(family, family == AF_INET ? LOCAL4 : LOCAL6, dst);
+	len = tun_segment(pkt, family, src, dst, sport, dport, seq, ack, flags,
+			  PEER_WINDOW);
+	if (write(tun_fd, pkt, len) < 0)
 		die(1, "writing to %s: %s", TUN_NAME, strerror(errno));
 }
 
@@ -334,7 +289,7 @@ static bool parse_segment(const uint8_t *pkt, ssize_t n, struct segment *s)
 			return false;
 		iplen = sizeof(*ip6);
 		total = iplen + ntohs(ip6->ip6_plen);
-	s->family = AF_INET6;
+		s->family = AF_INET6;
 	} else {
 		return false;
 	}
@@ -410,10 +365,9 @@ static void peer_receive(const struct segment *s)
 
 	if (!c)
 		return;
-	if (s->flags & TH_RST) {
-		c->fd = c->fd;
+	/* Our reset ends the connection: the peer has nothing to answer. */
+	if (s->flags & TH_RST)
 		return;
-	}
 	if (s->flags & TH_SYN) {
 		c->our_nxt = s->seq + 1;
 		c->syn_seen = true;
@@ -823,39 +777,51 @@ static const char *kstate_name(int k)
 	for (st = 0; st < NR_STATES; st++)
 		if (kernel_state[st] == k)
 			return state_names[st];
-	return k == 12 ? "SYN_RECV" : "?";
+	return k == TCP_NEW_SYN_RECV ? "SYN_RECV" : "?";
 }
 
 /* Our side's state: the socket's own, or what /proc/net/tcp says. */
 static const char *our_state(struct conn *c, int fd)
 {
-	static const int probe[] = { 3, 6, 5 };
+	static const int probe[] = { TCP_SYN_RECV, TCP_TIME_WAIT, TCP_FIN_WAIT2 };
+	int st = tcp_state(fd);
 	size_t i;
 
-	if (fd >= 0 && tcp_state(fd) >= 0 && tcp_state(fd) != 7)
-		return kstate_name(tcp_state(fd));
+	if (st >= 0 && st != TCP_CLOSE)
+		return kstate_name(st);
 	for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++)
 		if (in_proc_net(c, probe[i]))
 			return kstate_name(probe[i]);
 	return "CLOSED";
 }
 
-static void tour_show(int n, const char *what, const char *segment,
-		      const char *ours, const char *peers, struct tour_view *before)
+/* One tour: the connection the peer plays, and what was last shown. */
+struct tour {
+	int family;
+	struct conn *c;
+	int lfd;		/* our listener */
+	int step;
+	struct tour_view view;
+	char seg[128];		/* the segment being shown */
+};
+
+/* Show one step and what changed in /proc/tcpstates since the last. */
+static void tour_show(struct tour *t, const char *what, bool with_segment,
+		      const char *ours, const char *peers)
 {
 	struct tour_view after;
 	int st;
 
 	pump(200);
-	printf("\n%2d. %s\n", n, what);
-	if (segment)
-		printf("    segment: %s\n", segment);
+	printf("\n%2d. %s\n", t->step++, what);
+	if (with_segment)
+		printf("    segment: %s\n", t->seg);
 	printf("    us (kernel): %-12s  peer (lab): %s\n", ours, peers);
 	snapshot_rows(&after);
 	for (st = 0; st < NR_STATES; st++)
-		if (after.rows[st][0] && strcmp(after.rows[st], before->rows[st]))
+		if (after.rows[st][0] && strcmp(after.rows[st], t->view.rows[st]))
 			printf("    /proc/tcpstates: %s", after.rows[st]);
-	*before = after;
+	t->view = after;
 	wait_step();
 }
 
@@ -885,8 +851,9 @@ static bool next_segment(struct conn *c, struct segment *out, uint8_t want,
 }
 
 /* A new connection from the peer's next port: SYN, SYN-ACK, ACK, accept(). */
-static int tour_handshake(struct conn *c, int lfd, uint32_t *x, uint32_t *y)
+static int tour_handshake(struct tour *t, uint32_t *x, uint32_t *y)
 {
+	struct conn *c = t->c;
 	struct segment s;
 
 	c->pport++;
@@ -896,133 +863,166 @@ static int tour_handshake(struct conn *c, int lfd, uint32_t *x, uint32_t *y)
 	*y = s.seq;
 	send_segment(c->family, c->pport, c->lport, *x + 1, *y + 1, TH_ACK);
 	pump(100);
-	return accept(lfd, NULL, NULL);
+	return accept(t->lfd, NULL, NULL);
 }
 
-static void tour(int family)
+/* The three-way handshake, we the passive side: SYN, SYN-ACK, ACK. */
+static int tour_open(struct tour *t)
 {
+	struct conn *c = t->c;
 	struct sockaddr_storage ss;
-	struct tour_view view;
 	struct segment s;
-	char seg[128];
-	socklen_t len;
 	uint32_t x, y;
-	int lfd, fd, step = 1;
-	struct conn *c;
+	socklen_t len;
+	int fd;
 
-	snapshot_rows(&view);
-	printf("A tour of one TCP connection's life. We are %s, the kernel's socket;\n"
-	       "the peer %s is this program, writing segments on %s.\n",
-	       local_addr(family), peer_addr(family), TUN_NAME);
-	if (!view.rows[0][0])
-		printf("(the tcpstates module is not loaded: no /proc/tcpstates lines)\n");
-	wait_step();
-
-	/* The handshake: we open passively, the peer actively. */
-	c = new_conn(family, ESTABLISHED);
-	c->passive = true;
-	c->lport = 8080;
-	c->pport = 50000;
-	lfd = new_socket(family);
-	len = make_addr(family, local_addr(family), c->lport, &ss);
-	if (bind(lfd, (struct sockaddr *)&ss, len) < 0)
+	t->lfd = new_socket(t->family);
+	len = make_addr(t->family, local_addr(t->family), c->lport, &ss);
+	if (bind(t->lfd, (struct sockaddr *)&ss, len) < 0)
 		die(1, "bind: %s", strerror(errno));
-	tour_show(step++, "socket() and bind(): a bound socket is CLOSED", NULL,
-		  "CLOSED", "CLOSED", &view);
-	listen(lfd, 8);
-	tour_show(step++, "listen(): we wait for a connection", NULL, "LISTEN",
-		  "CLOSED", &view);
+	tour_show(t, "socket() and bind(): a bound socket is CLOSED", false,
+		  "CLOSED", "CLOSED");
+	listen(t->lfd, 8);
+	tour_show(t, "listen(): we wait for a connection", false, "LISTEN",
+		  "CLOSED");
 
 	x = c->peer_isn;
-	send_segment(family, c->pport, c->lport, x, 0, TH_SYN);
-	describe(seg, sizeof(seg), TH_SYN, x, 0, "x", x, "", 0);
-	c->fd = -1;
+	send_segment(t->family, c->pport, c->lport, x, 0, TH_SYN);
+	describe(t->seg, sizeof(t->seg), TH_SYN, x, 0, "x", x, "", 0);
 	if (!next_segment(c, &s, TH_SYN | TH_ACK, 0))
 		die(1, "no SYN-ACK from the kernel");
 	y = s.seq;
 	c->our_nxt = y + 1;
-	tour_show(step++, "the peer sends a SYN (it is in SYN_SENT); a request socket is made",
-		  seg, "SYN_RECV", "SYN_SENT", &view);
-	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "y", y, "x", x);
-	tour_show(step++, "we answered with a SYN-ACK", seg, "SYN_RECV",
-		  "SYN_SENT", &view);
+	tour_show(t, "the peer sends a SYN (it is in SYN_SENT); a request socket is made",
+		  true, "SYN_RECV", "SYN_SENT");
+	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "y", y, "x", x);
+	tour_show(t, "we answered with a SYN-ACK", true, "SYN_RECV", "SYN_SENT");
 
-	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
-	describe(seg, sizeof(seg), TH_ACK, x + 1, y + 1, "x", x, "y", y);
+	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_ACK, x + 1, y + 1, "x", x, "y", y);
 	pump(100);
-	fd = accept(lfd, NULL, NULL);
+	fd = accept(t->lfd, NULL, NULL);
 	c->fd = fd;
-	tour_show(step++, "the peer's ACK completes the handshake; accept() returns",
-		  seg, "ESTABLISHED", "ESTABLISHED", &view);
+	tour_show(t, "the peer's ACK completes the handshake; accept() returns",
+		  true, "ESTABLISHED", "ESTABLISHED");
+	return fd;
+}
 
-	/* The active close, ours. */
+/* The four-way close, we closing first (the active close). */
+static void tour_active_close(struct tour *t, int fd)
+{
+	struct conn *c = t->c;
+	struct segment s;
+	uint32_t u, v;
+
 	shutdown(fd, SHUT_WR);
 	if (!next_segment(c, &s, TH_FIN, 0))
 		die(1, "no FIN from the kernel");
-	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
-	tour_show(step++, "close (shutdown(SHUT_WR)): we send a FIN", seg,
-		  "FIN_WAIT1", "ESTABLISHED", &view);
-	{
-		uint32_t u = s.seq, v = s.ack;
+	u = s.seq;
+	v = s.ack;
+	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
+	tour_show(t, "close (shutdown(SHUT_WR)): we send a FIN", true,
+		  "FIN_WAIT1", "ESTABLISHED");
 
-		send_segment(family, c->pport, c->lport, v, u + 1, TH_ACK);
-		describe(seg, sizeof(seg), TH_ACK, v, u + 1, "v", v, "u", u);
-		tour_show(step++, "the peer ACKs our FIN; it will close later", seg,
-			  "FIN_WAIT2", "CLOSE_WAIT", &view);
-		send_segment(family, c->pport, c->lport, v, u + 1, TH_FIN | TH_ACK);
-		/* Catch our ACK now: showing the step drains the tun. */
-		if (!next_segment(c, &s, TH_ACK, TH_FIN)) {
-			s.flags = TH_ACK;
-			s.seq = u + 1;
-			s.ack = v + 1;
-		}
-		describe(seg, sizeof(seg), TH_FIN | TH_ACK, v, u + 1, "v", v, "u", u);
-		tour_show(step++, "the peer closes too: its FIN", seg, our_state(c, fd),
-			  "LAST_ACK", &view);
-		describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", u, "v", v);
-		tour_show(step++, "we ACK it and wait 2MSL (60 s) in TIME_WAIT", seg,
-			  our_state(c, fd), "CLOSED", &view);
+	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_ACK, v, u + 1, "v", v, "u", u);
+	tour_show(t, "the peer ACKs our FIN; it will close later", true,
+		  "FIN_WAIT2", "CLOSE_WAIT");
+	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_FIN | TH_ACK);
+	/* Catch our ACK now: showing the step drains the tun. */
+	if (!next_segment(c, &s, TH_ACK, TH_FIN)) {
+		s.flags = TH_ACK;
+		s.seq = u + 1;
+		s.ack = v + 1;
 	}
-	send_segment(family, c->pport, c->lport, s.ack, 0, TH_RST);
+	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, v, u + 1, "v", v, "u", u);
+	tour_show(t, "the peer closes too: its FIN", true, our_state(c, fd),
+		  "LAST_ACK");
+	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
+	tour_show(t, "we ACK it and wait 2MSL (60 s) in TIME_WAIT", true,
+		  our_state(c, fd), "CLOSED");
+	/* Reset the peer's side, so the next connection starts clean. */
+	send_segment(t->family, c->pport, c->lport, s.ack, 0, TH_RST);
 	close(fd);
+}
 
-	/* The passive close: the peer closes first. */
-	fd = tour_handshake(c, lfd, &x, &y);
-	tour_show(step++, "a second connection, handshake as before", NULL,
-		  "ESTABLISHED", "ESTABLISHED", &view);
-	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
-	describe(seg, sizeof(seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1, "u", y + 1);
+/* The four-way close again, the peer closing first: our passive close. */
+static void tour_passive_close(struct tour *t)
+{
+	struct conn *c = t->c;
+	struct segment s;
+	uint32_t x, y;
+	int fd;
+
+	fd = tour_handshake(t, &x, &y);
+	tour_show(t, "a second connection, handshake as before", false,
+		  "ESTABLISHED", "ESTABLISHED");
+	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
+		 "u", y + 1);
 	next_segment(c, &s, TH_ACK, TH_FIN);
-	tour_show(step++, "the peer closes first: its FIN; we ACK it", seg,
-		  our_state(c, fd), "FIN_WAIT2", &view);
+	tour_show(t, "the peer closes first: its FIN; we ACK it", true,
+		  our_state(c, fd), "FIN_WAIT2");
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
-	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", y + 1, "v", x + 1);
-	tour_show(step++, "our application closes: our FIN", seg,
-		  our_state(c, fd), "TIME_WAIT", &view);
-	send_segment(family, c->pport, c->lport, x + 2, s.seq + 1, TH_ACK);
-	describe(seg, sizeof(seg), TH_ACK, x + 2, s.seq + 1, "v", x + 1, "u", y + 1);
-	tour_show(step++, "the peer's last ACK: we are done", seg,
-		  our_state(c, fd), "TIME_WAIT", &view);
+	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", y + 1, "v", x + 1);
+	tour_show(t, "our application closes: our FIN", true, our_state(c, fd),
+		  "TIME_WAIT");
+	send_segment(t->family, c->pport, c->lport, x + 2, s.seq + 1, TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, s.seq + 1, "v", x + 1, "u", y + 1);
+	tour_show(t, "the peer's last ACK: we are done", true, our_state(c, fd),
+		  "TIME_WAIT");
 	close(fd);
+}
 
-	/* The simultaneous close, through CLOSING. */
-	fd = tour_handshake(c, lfd, &x, &y);
+/* Both sides close at once: the FINs cross, through CLOSING. */
+static void tour_simultaneous_close(struct tour *t)
+{
+	struct conn *c = t->c;
+	struct segment s;
+	uint32_t x, y;
+	int fd;
+
+	fd = tour_handshake(t, &x, &y);
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
-	describe(seg, sizeof(seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
-	tour_show(step++, "a third connection: we close, our FIN", seg,
-		  our_state(c, fd), "ESTABLISHED", &view);
-	send_segment(family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
-	describe(seg, sizeof(seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1, "u", y + 1);
-	tour_show(step++, "the peer closed at the same time: its FIN crosses ours", seg,
-		  our_state(c, fd), "CLOSING", &view);
-	send_segment(family, c->pport, c->lport, x + 2, y + 2, TH_ACK);
-	describe(seg, sizeof(seg), TH_ACK, x + 2, y + 2, "v", x + 1, "u", y + 1);
-	tour_show(step++, "the peer ACKs our FIN: 2MSL in TIME_WAIT", seg,
-		  our_state(c, fd), "TIME_WAIT", &view);
+	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
+	tour_show(t, "a third connection: we close, our FIN", true,
+		  our_state(c, fd), "ESTABLISHED");
+	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
+		 "u", y + 1);
+	tour_show(t, "the peer closed at the same time: its FIN crosses ours", true,
+		  our_state(c, fd), "CLOSING");
+	send_segment(t->family, c->pport, c->lport, x + 2, y + 2, TH_ACK);
+	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, y + 2, "v", x + 1, "u", y + 1);
+	tour_show(t, "the peer ACKs our FIN: 2MSL in TIME_WAIT", true,
+		  our_state(c, fd), "TIME_WAIT");
 	close(fd);
-	close(lfd);
+}
+
+/* One connection's whole life, one step at a time, as the peer sees it too. */
+static void tour(int family)
+{
+	struct tour t = { .family = family, .step = 1 };
+
+	snapshot_rows(&t.view);
+	printf("A tour of one TCP connection's life. We are %s, the kernel's socket;\n"
+	       "the peer %s is this program, writing segments on %s.\n",
+	       local_addr(family), peer_addr(family), TUN_NAME);
+	if (!t.view.rows[0][0])
+		printf("(the tcpstates module is not loaded: no /proc/tcpstates lines)\n");
+	wait_step();
+
+	/* We open passively, the peer actively. */
+	t.c = new_conn(family, ESTABLISHED);
+	t.c->passive = true;
+	t.c->lport = 8080;
+	t.c->pport = 50000;
+	tour_active_close(&t, tour_open(&t));
+	tour_passive_close(&t);
+	tour_simultaneous_close(&t);
+	close(t.lfd);
 	printf("\nThe tour is over.\n");
 }
 
@@ -1093,7 +1093,16 @@ static long parse_number(const char *arg, const char *what, long max)
 	return v;
 }
 
-int main(int argc, char **argv)
+/* What the command line asks for. */
+struct lab_args {
+	const char *what;	/* a state name, "all" or "tour" */
+	long count;
+	long hold;		/* seconds; 0: until a signal */
+	int family;
+	bool here;
+};
+
+static void parse_args(int argc, char **argv, struct lab_args *args)
 {
 	static const struct option opts[] = {
 		{ "count", required_argument, NULL, 'n' },
@@ -1105,33 +1114,30 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, '?' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool here = false, held[NR_STATES] = { false };
-	long count = 1, hold = 0;
-	int family = AF_INET, opt, st, i;
-	const char *what;
-	long long until;
+	int opt;
 
+	*args = (struct lab_args){ .count = 1, .family = AF_INET };
 	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			count = parse_number(optarg, "count", MAX_CONNS / NR_STATES);
+			args->count = parse_number(optarg, "count", MAX_CONNS / NR_STATES);
 			break;
 		case 'H':
-			hold = parse_number(optarg, "hold time", 100L * 24 * 3600);
+			args->hold = parse_number(optarg, "hold time", 100L * 24 * 3600);
 			break;
 		case '6':
-			family = AF_INET6;
+			args->family = AF_INET6;
 			break;
 		case 'f':
 			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
 				fprintf(stderr, "tcpstates-lab: --family takes 4 or 6\n");
 				usage(stderr);
-				return 2;
+				exit(2);
 			}
-			family = optarg[0] == '6' ? AF_INET6 : AF_INET;
+			args->family = optarg[0] == '6' ? AF_INET6 : AF_INET;
 			break;
 		case 'h':
-			here = true;
+			args->here = true;
 			break;
 		case 'a':
 			tour_auto = true;
@@ -1141,63 +1147,31 @@ int main(int argc, char **argv)
 			break;
 		case '?' + 256:
 			usage(stdout);
-			return 0;
+			exit(0);
 		default:
 			usage(stderr);
-			return 2;
+			exit(2);
 		}
 	}
 	if (optind != argc - 1) {
 		usage(stderr);
-		return 2;
+		exit(2);
 	}
-	what = argv[optind];
-	if (strcasecmp(what, "all") && strcasecmp(what, "tour") && parse_state(what) < 0) {
-		fprintf(stderr, "tcpstates-lab: unknown state '%s'\n", what);
+	args->what = argv[optind];
+	if (strcasecmp(args->what, "all") && strcasecmp(args->what, "tour") &&
+	    parse_state(args->what) < 0) {
+		fprintf(stderr, "tcpstates-lab: unknown state '%s'\n", args->what);
 		usage(stderr);
-		return 2;
+		exit(2);
 	}
+}
 
-	srandom(time(NULL) ^ getpid());
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
-	setup_network(!here);
-	verbose_segments = false;
+/* Until the hold ends: answer the kernel, and keep TIME_WAIT from expiring. */
+static void hold_states(long hold)
+{
+	long long until = hold ? now_ms() + hold * 1000 : 0;
+	int i;
 
-	if (!strcasecmp(what, "tour")) {
-		tour(family);
-		release_all();
-		return 0;
-	}
-
-	for (st = 0; st < NR_STATES; st++) {
-		if (strcasecmp(what, "all") && st != parse_state(what))
-			continue;
-		held[st] = true;
-		for (i = 0; i < count; i++)
-			start(family, st);
-	}
-	if (!settle()) {
-		for (i = 0; i < nconns; i++)
-			if (!conns[i].confirmed)
-				fprintf(stderr, "tcpstates-lab: %s socket on port %u did not reach its state\n",
-					state_names[conns[i].target], conns[i].lport);
-		release_all();
-		return 1;
-	}
-	tidy_time_wait();
-	for (i = 0; i < nconns; i++)
-		print_conn(&conns[i]);
-	print_rows(held);
-	for (st = 0; st < NR_STATES; st++)
-		if (held[st])
-			printf("held %s %ld %s\n", state_names[st], count,
-			       family == AF_INET ? "ipv4" : "ipv6");
-	printf("ready\n");
-	fflush(stdout);
-
-	until = hold ? now_ms() + hold * 1000 : 0;
 	while (!stop_requested && (!hold || now_ms() < until)) {
 		pump(500);
 		for (i = 0; i < nconns; i++) {
@@ -1208,6 +1182,58 @@ int main(int argc, char **argv)
 				peer_fin(c, c->our_nxt);
 		}
 	}
-	release_all();
+}
+
+/* Put args->count sockets into each asked-for state, report, hold them. */
+static int run_states(const struct lab_args *args)
+{
+	bool held[NR_STATES] = { false };
+	int st, i;
+
+	for (st = 0; st < NR_STATES; st++) {
+		if (strcasecmp(args->what, "all") && st != parse_state(args->what))
+			continue;
+		held[st] = true;
+		for (i = 0; i < args->count; i++)
+			start(args->family, st);
+	}
+	if (!settle()) {
+		for (i = 0; i < nconns; i++)
+			if (!conns[i].confirmed)
+				fprintf(stderr, "tcpstates-lab: %s socket on port %u did not reach its state\n",
+					state_names[conns[i].target], conns[i].lport);
+		return 1;
+	}
+	tidy_time_wait();
+	for (i = 0; i < nconns; i++)
+		print_conn(&conns[i]);
+	print_rows(held);
+	for (st = 0; st < NR_STATES; st++)
+		if (held[st])
+			printf("held %s %ld %s\n", state_names[st], args->count,
+			       args->family == AF_INET ? "ipv4" : "ipv6");
+	printf("ready\n");
+	fflush(stdout);
+	hold_states(args->hold);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lab_args args;
+	int ret = 0;
+
+	parse_args(argc, argv, &args);
+	srandom(time(NULL) ^ getpid());
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	setup_network(!args.here);
+
+	if (!strcasecmp(args.what, "tour"))
+		tour(args.family);
+	else
+		ret = run_states(&args);
+	release_all();
+	return ret;
 }

@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../scripts/tun-segment.h"
+
 #define TUN_NAME	"tsb0"
 #define NLISTEN		48	/* per class and family */
 #define PORT_EST	20000
@@ -206,86 +208,22 @@ static void setup_listeners(void)
 
 /* --- packets ------------------------------------------------------------ */
 
-static uint32_t csum_add(uint32_t sum, const void *data, size_t len)
-{
-	const uint8_t *p = data;
-
-	while (len > 1) {
-		sum += (p[0] << 8) | p[1];
-		p += 2;
-		len -= 2;
-	}
-	if (len)
-		sum += p[0] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons(~sum & 0xffff);
-}
-
 struct tuple {
 	int v6;
 	uint8_t laddr[16], raddr[16];	/* network order */
 	uint16_t lport, rport;		/* host order */
 };
 
-#define TH_FIN 0x01
-#define TH_SYN 0x02
-#define TH_RST 0x04
-#define TH_ACK 0x10
-
 /* A segment from the peer (raddr:rport) to us (laddr:lport), no options. */
 static void send_seg(const struct tuple *t, uint32_t seq, uint32_t ack,
 		     uint8_t flags)
 {
-	uint8_t pkt[60], *tcp;
-	uint32_t sum;
-	size_t iplen;
+	uint8_t pkt[TUN_SEGMENT_MAX];
+	size_t len;
 
-	memset(pkt, 0, sizeof(pkt));
-	if (t->v6) {
-		iplen = 40;
-		pkt[0] = 0x60;
-		pkt[5] = 20;		/* payload length */
-		pkt[6] = IPPROTO_TCP;
-		pkt[7] = 64;
-		memcpy(pkt + 8, t->raddr, 16);
-		memcpy(pkt + 24, t->laddr, 16);
-	} else {
-		iplen = 20;
-		pkt[0] = 0x45;
-		pkt[3] = 40;		/* total length */
-		pkt[8] = 64;
-		pkt[9] = IPPROTO_TCP;
-		memcpy(pkt + 12, t->raddr, 4);
-		memcpy(pkt + 16, t->laddr, 4);
-		*(uint16_t *)(pkt + 10) = csum_fold(csum_add(0, pkt, 20));
-	}
-	tcp = pkt + iplen;
-	*(uint16_t *)(tcp + 0) = htons(t->rport);
-	*(uint16_t *)(tcp + 2) = htons(t->lport);
-	*(uint32_t *)(tcp + 4) = htonl(seq);
-	*(uint32_t *)(tcp + 8) = htonl(ack);
-	tcp[12] = 5 << 4;
-	tcp[13] = flags;
-	*(uint16_t *)(tcp + 14) = htons(65535);
-	/* pseudo header */
-	if (t->v6) {
-		sum = csum_add(0, t->raddr, 16);
-		sum = csum_add(sum, t->laddr, 16);
-		sum += 20 + IPPROTO_TCP;
-	} else {
-		sum = csum_add(0, t->raddr, 4);
-		sum = csum_add(sum, t->laddr, 4);
-		sum += IPPROTO_TCP + 20;
-	}
-	sum = csum_add(sum, tcp, 20);
-	*(uint16_t *)(tcp + 16) = csum_fold(sum);
-	while (write(tun, pkt, iplen + 20) < 0) {
+	len = tun_segment(pkt, t->v6 ? AF_INET6 : AF_INET, t->raddr, t->laddr,
+			  t->rport, t->lport, seq, ack, flags, 65535);
+	while (write(tun, pkt, len) < 0) {
 		if (errno == EINTR)
 			continue;
 		fail("write tun");
