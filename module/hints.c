@@ -9,7 +9,7 @@
 
 #include "hints.h"
 #include "tcpstates.h"
-#include "timers.h"
+#include "settings.h"
 
 /* CLOSE_WAIT sockets on one local port before we blame its application. */
 #define TS_HINT_CLOSE_WAIT_PER_PORT	16

@@ -23,7 +23,7 @@
 #include "knobs.h"
 #include "listing.h"
 #include "report.h"
-#include "timers.h"
+#include "settings.h"
 #include "version.h"
 #include "walk.h"
 
@@ -35,38 +35,6 @@
  * again into a larger one, from the same walk.
  */
 #define TS_REPORT_BUFSIZE	(64 * 1024)
-
-static const char *const ts_state_names[TS_NR_STATES] = {
-	[TS_CLOSED]		= "CLOSED",
-	[TS_LISTEN]		= "LISTEN",
-	[TS_SYN_SENT]		= "SYN_SENT",
-	[TS_SYN_RECV]		= "SYN_RECV",
-	[TS_ESTABLISHED]	= "ESTABLISHED",
-	[TS_FIN_WAIT1]		= "FIN_WAIT1",
-	[TS_FIN_WAIT2]		= "FIN_WAIT2",
-	[TS_CLOSE_WAIT]		= "CLOSE_WAIT",
-	[TS_CLOSING]		= "CLOSING",
-	[TS_LAST_ACK]		= "LAST_ACK",
-	[TS_TIME_WAIT]		= "TIME_WAIT",
-};
-
-static const char *const ts_timer_names[TS_NR_TIMERS] = {
-	[TS_TIMER_RETRANS]	= "retrans",
-	[TS_TIMER_PROBE0]	= "probe0",
-	[TS_TIMER_KEEPALIVE]	= "keepalive",
-	[TS_TIMER_TIMEWAIT]	= "timewait",
-	[TS_TIMER_SYNACK]	= "synack",
-};
-
-const char *tcpstates_state_name(enum tcpstates_state state)
-{
-	return ts_state_names[state];
-}
-
-const char *tcpstates_timer_name(enum tcpstates_timer timer)
-{
-	return ts_timer_names[timer];
-}
 
 /*
  * The records of /proc/tcpstates: 0 is the head of the summary, and the
@@ -133,7 +101,7 @@ static void ts_show_header(struct seq_file *m, struct ts_reader *r)
 	seq_printf(m, "%-12s%10s%10s%10s%10s%10s", "# state", "total", "ipv4",
 		   "ipv6", "inbound", "outbound");
 	for (i = 0; i < TS_NR_TIMERS; i++)
-		seq_printf(m, "%10s", ts_timer_names[i]);
+		seq_printf(m, "%10s", tcpstates_timer_name(i));
 	seq_printf(m, "%11s%11s%8s\n", "soonest_ms", "latest_ms", "retries");
 }
 
@@ -312,7 +280,7 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
-	tcpstates_show_timers(m, ts_settings_net(r), &r->lim);
+	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);
 	tcpstates_show_hints(m, &r->walk.result, &r->lim);
 	if (r->cfg.list_sockets)
 		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",

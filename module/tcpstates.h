@@ -22,6 +22,26 @@ enum tcpstates_state {
 	TS_NR_STATES
 };
 
+/* The names /proc/tcpstates prints, and the states knob parses. */
+static inline const char *tcpstates_state_name(enum tcpstates_state state)
+{
+	static const char *const names[TS_NR_STATES] = {
+		[TS_CLOSED]		= "CLOSED",
+		[TS_LISTEN]		= "LISTEN",
+		[TS_SYN_SENT]		= "SYN_SENT",
+		[TS_SYN_RECV]		= "SYN_RECV",
+		[TS_ESTABLISHED]	= "ESTABLISHED",
+		[TS_FIN_WAIT1]		= "FIN_WAIT1",
+		[TS_FIN_WAIT2]		= "FIN_WAIT2",
+		[TS_CLOSE_WAIT]		= "CLOSE_WAIT",
+		[TS_CLOSING]		= "CLOSING",
+		[TS_LAST_ACK]		= "LAST_ACK",
+		[TS_TIME_WAIT]		= "TIME_WAIT",
+	};
+
+	return names[state];
+}
+
 enum tcpstates_family {
 	TS_IPV4,
 	TS_IPV6,
@@ -38,6 +58,19 @@ enum tcpstates_timer {
 	TS_NR_TIMERS,
 	TS_TIMER_NONE = TS_NR_TIMERS
 };
+
+static inline const char *tcpstates_timer_name(enum tcpstates_timer timer)
+{
+	static const char *const names[TS_NR_TIMERS] = {
+		[TS_TIMER_RETRANS]	= "retrans",
+		[TS_TIMER_PROBE0]	= "probe0",
+		[TS_TIMER_KEEPALIVE]	= "keepalive",
+		[TS_TIMER_TIMEWAIT]	= "timewait",
+		[TS_TIMER_SYNACK]	= "synack",
+	};
+
+	return names[timer];
+}
 
 /* What the walk learns from one socket. */
 struct tcpstates_sample {
@@ -92,8 +125,5 @@ struct tcpstates_result {
 	u16 close_wait_port;		/* the port with most CLOSE_WAIT */
 	u32 close_wait_on_port;
 };
-
-const char *tcpstates_state_name(enum tcpstates_state state);
-const char *tcpstates_timer_name(enum tcpstates_timer timer);
 
 #endif /* _TCPSTATES_H */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The timers section: the settings that decide how long a socket may stay
- * in a state, read live on every read from the netns being counted (the
- * reader's own unless the netns knob names another).
+ * The "timers and limits" section: the kernel's settings that decide how
+ * long a socket may stay in a state and how many may pile up in one, read
+ * on every read from the netns whose sockets are counted. That is the
+ * netns knob's target, which need not be the reader's own netns.
  */
 
 #include <linux/jiffies.h>
@@ -13,7 +14,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
-#include "timers.h"
+#include "settings.h"
 
 /*
  * tcp_orphan_count_sum() is not exported; the per-CPU counters are. Like
@@ -58,8 +59,8 @@ static void ts_show_secs(struct seq_file *m, const char *name, int ticks)
 	ts_show(m, name, ticks / HZ, "s");
 }
 
-void tcpstates_show_timers(struct seq_file *m, const struct net *net,
-			   const struct tcpstates_limits *lim)
+void tcpstates_show_settings(struct seq_file *m, const struct net *net,
+			     const struct tcpstates_limits *lim)
 {
 	const struct netns_ipv4 *v4 = &net->ipv4;
 

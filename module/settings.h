@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-#ifndef _TCPSTATES_TIMERS_H
-#define _TCPSTATES_TIMERS_H
+#ifndef _TCPSTATES_SETTINGS_H
+#define _TCPSTATES_SETTINGS_H
 
 #include <linux/types.h>
 
@@ -17,7 +17,7 @@ struct tcpstates_limits {
 };
 
 void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim);
-void tcpstates_show_timers(struct seq_file *m, const struct net *net,
-			   const struct tcpstates_limits *lim);
+void tcpstates_show_settings(struct seq_file *m, const struct net *net,
+			     const struct tcpstates_limits *lim);
 
-#endif /* _TCPSTATES_TIMERS_H */
+#endif /* _TCPSTATES_SETTINGS_H */
