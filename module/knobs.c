@@ -6,8 +6,8 @@
  * otherwise it fails with -EINVAL and the old set stays.
  */
 
-#include <linux/ctype.h>
 #include <linux/kernel.h>
+#include <linux/limits.h>
 #include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -48,14 +48,6 @@ void tcpstates_config_get(struct tcpstates_config *snapshot)
 	rcu_read_unlock();
 }
 
-/* Does the set narrow what is counted, beyond the netns? */
-bool tcpstates_config_filters(const struct tcpstates_config *cfg)
-{
-	return cfg->families != TS_ALL_FAMILIES ||
-	       cfg->states != TS_ALL_STATES ||
-	       cfg->lports.n || cfg->rports.n || cfg->laddrs.n || cfg->raddrs.n;
-}
-
 static void ts_config_release(struct ts_config_rcu *old)
 {
 	if (old != &ts_default_config)
@@ -72,20 +64,6 @@ struct ts_knob {
 		     const struct tcpstates_config *cfg);
 };
 
-/* Strip one trailing newline, as sysfs hands a value over. */
-static int ts_strip(const char *val, char *buf, size_t size)
-{
-	size_t len = strlen(val);
-
-	if (len && val[len - 1] == '\n')
-		len--;
-	if (!len || len >= size)
-		return -EINVAL;
-	memcpy(buf, val, len);
-	buf[len] = '\0';
-	return 0;
-}
-
 static int ts_parse_netns(const struct ts_knob *knob, const char *val,
 			  struct tcpstates_config *cfg, const char **why)
 {
@@ -93,7 +71,7 @@ static int ts_parse_netns(const struct ts_knob *knob, const char *val,
 	char buf[16];
 
 	*why = "not self, all or a netns inode number";
-	if (ts_strip(val, buf, sizeof(buf)))
+	if (tcpstates_parse_word(val, buf, sizeof(buf)))
 		return -EINVAL;
 	if (!strcmp(buf, "self")) {
 		cfg->netns = TS_NETNS_SELF;
@@ -102,9 +80,10 @@ static int ts_parse_netns(const struct ts_knob *knob, const char *val,
 		cfg->netns = TS_NETNS_ALL;
 		cfg->netns_inum = 0;
 	} else {
-		/* kstrtouint() takes a leading '+'; an inode number does not. */
-		if (!isdigit(buf[0]) || kstrtouint(buf, 10, &inum) || !inum)
+		if (tcpstates_parse_number(val, UINT_MAX, &inum, why) || !inum) {
+			*why = "not self, all or a netns inode number";
 			return -EINVAL;
+		}
 		cfg->netns = TS_NETNS_INODE;
 		cfg->netns_inum = inum;
 	}
@@ -130,7 +109,7 @@ static int ts_parse_family(const struct ts_knob *knob, const char *val,
 	char buf[8];
 
 	*why = "not all, ipv4 or ipv6";
-	if (ts_strip(val, buf, sizeof(buf)))
+	if (tcpstates_parse_word(val, buf, sizeof(buf)))
 		return -EINVAL;
 	if (!strcmp(buf, "all"))
 		cfg->families = TS_ALL_FAMILIES;
@@ -199,29 +178,10 @@ static int ts_print_cidrs(const struct ts_knob *knob, char *buf, size_t size,
 	return tcpstates_print_cidrs(buf, size, ts_cfield(knob, cfg));
 }
 
-static int ts_parse_uint_knob(const char *val, unsigned int max,
-			      unsigned int *out, const char **why)
-{
-	unsigned int n;
-	char buf[16];
-
-	if (ts_strip(val, buf, sizeof(buf)) || !isdigit(buf[0]) ||
-	    kstrtouint(buf, 10, &n)) {
-		*why = "not a decimal number";
-		return -EINVAL;
-	}
-	if (n > max) {
-		*why = "too large";
-		return -EINVAL;
-	}
-	*out = n;
-	return 0;
-}
-
 static int ts_parse_top_ports(const struct ts_knob *knob, const char *val,
 			      struct tcpstates_config *cfg, const char **why)
 {
-	return ts_parse_uint_knob(val, TS_TOP_PORTS_MAX, &cfg->top_ports, why);
+	return tcpstates_parse_number(val, TS_TOP_PORTS_MAX, &cfg->top_ports, why);
 }
 
 static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
@@ -236,7 +196,7 @@ static int ts_parse_timers(const struct ts_knob *knob, const char *val,
 	char buf[4];
 
 	/* Stricter than kstrtobool(), which reads only the first letters. */
-	if (ts_strip(val, buf, sizeof(buf)) || strlen(buf) != 1 ||
+	if (tcpstates_parse_word(val, buf, sizeof(buf)) || strlen(buf) != 1 ||
 	    !strchr("YyNn10", buf[0])) {
 		*why = "not Y, N, 1 or 0";
 		return -EINVAL;
@@ -257,8 +217,8 @@ static int ts_print_timers(const struct ts_knob *knob, char *buf, size_t size,
 static int ts_parse_list_sockets(const struct ts_knob *knob, const char *val,
 				 struct tcpstates_config *cfg, const char **why)
 {
-	return ts_parse_uint_knob(val, TS_LIST_SOCKETS_MAX, &cfg->list_sockets,
-				  why);
+	return tcpstates_parse_number(val, TS_LIST_SOCKETS_MAX,
+				      &cfg->list_sockets, why);
 }
 
 static int ts_print_list_sockets(const struct ts_knob *knob, char *buf,
@@ -273,7 +233,7 @@ static int ts_parse_reset(const struct ts_knob *knob, const char *val,
 {
 	char buf[4];
 
-	if (ts_strip(val, buf, sizeof(buf)) || strcmp(buf, "1")) {
+	if (tcpstates_parse_word(val, buf, sizeof(buf)) || strcmp(buf, "1")) {
 		*why = "only 1 resets";
 		return -EINVAL;
 	}

@@ -4,7 +4,7 @@
 
 #include <linux/types.h>
 
-#include "filter.h"
+#include "parse.h"
 
 enum tcpstates_netns_mode {
 	TS_NETNS_SELF,		/* the reader's own netns */
@@ -40,7 +40,6 @@ struct tcpstates_config {
 #define TS_CONFIG_TEXT_MAX (16 * 1024)
 
 void tcpstates_config_get(struct tcpstates_config *snapshot);
-bool tcpstates_config_filters(const struct tcpstates_config *cfg);
 int tcpstates_config_print(char *buf, size_t size,
 			   const struct tcpstates_config *cfg);
 

@@ -24,8 +24,10 @@
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "filter.h"
 #include "listing.h"
-#include "walk.h"
+#include "sample.h"
+#include "scope.h"
 
 /*
  * The table under the cursor, or NULL past the last one. The scope goes
@@ -34,7 +36,7 @@
  */
 static struct inet_hashinfo *ts_cursor_table(const struct tcpstates_cursor *c)
 {
-	const struct tcpstates_scope *sc = &c->walk->scope;
+	const struct tcpstates_scope *sc = c->scope;
 
 	if (!sc->nr_ehash || c->table > sc->nr_ehash)
 		return NULL;
@@ -88,7 +90,7 @@ static u32 ts_listener_hash(const struct sock *sk)
 static bool ts_still_ours(const struct tcpstates_cursor *c,
 			  struct inet_hashinfo *h, struct sock *sk)
 {
-	const struct tcpstates_scope *sc = &c->walk->scope;
+	const struct tcpstates_scope *sc = c->scope;
 	int target;
 
 	if (hlist_nulls_unhashed_lockless(&sk->sk_nulls_node))
@@ -104,39 +106,31 @@ static bool ts_still_ours(const struct tcpstates_cursor *c,
 	       (READ_ONCE(sk->sk_hash) & h->ehash_mask) == c->bucket;
 }
 
-/* The netns of an entry we hold no reference on, read once and marked. */
-static const struct net *ts_entry_net(const struct sock *sk)
-{
-#ifdef CONFIG_NET_NS
-	return rcu_dereference_raw(sk->sk_net.net);
-#else
-	return &init_net;
-#endif
-}
-
-/*
- * Has a reused entry carried the walk of an ehash chain into another
- * table, whose nulls are numbered from 0 as well? As the counting walk
- * tells, before any filter: a netns's own table holds its sockets only,
- * and the shared table none of a netns that has a table of its own.
- */
+/* Has a reused entry carried the walk of an ehash chain into another table? */
 static bool ts_diverted(const struct tcpstates_cursor *c,
 			const struct inet_hashinfo *h, const struct sock *sk)
 {
-	const struct tcpstates_scope *sc = &c->walk->scope;
-	const struct net *net, *owner;
-	int target;
+	const struct tcpstates_scope *sc = c->scope;
+	const struct net *net;
 
 	if (!c->table)
 		return false;
-	net = ts_entry_net(sk);
-	owner = sc->ehash_owner[c->table - 1];
-	if (owner)
-		return net != owner;
-	target = tcpstates_scope_find(sc, net);
-	if (target >= 0)
-		return sc->targets[target].ehash != h;
-	return tcpstates_scope_owns_ehash(sc, net);
+	net = tcpstates_entry_net(sk);
+	return tcpstates_scope_diverted(sc, h, sc->ehash_owner[c->table - 1],
+					net, tcpstates_scope_find(sc, net));
+}
+
+/* An entry the walk counts: in a netns of the scope, and let through. */
+static bool ts_listed(const struct tcpstates_scope *sc,
+		      const struct tcpstates_config *cfg, struct sock *sk,
+		      unsigned int flags, unsigned long now,
+		      struct tcpstates_sample *s)
+{
+	int target = tcpstates_scope_find(sc, tcpstates_entry_net(sk));
+
+	return target >= 0 &&
+	       tcpstates_sample(&sc->targets[target], sk, flags, now, s) &&
+	       tcpstates_filter_match(cfg, sk, s);
 }
 
 /* Where the previous batch of this bucket had the socket of @cookie, or -1. */
@@ -176,7 +170,8 @@ static unsigned int ts_bucket_take(struct tcpstates_cursor *c,
 				   struct inet_hashinfo *h, bool resume,
 				   bool *more)
 {
-	bool listeners = !c->table, taking, diverted;
+	unsigned int flags = c->table ? 0 : TS_SAMPLE_LISTENER;
+	bool taking, diverted;
 	const struct hlist_nulls_node *node;
 	struct tcpstates_sample s;
 	unsigned int n, tries;
@@ -207,8 +202,7 @@ static unsigned int ts_bucket_take(struct tcpstates_cursor *c,
 				if (k >= 0)
 					taking = true;
 			}
-			if (!taking ||
-			    !tcpstates_sample(c->walk, sk, listeners, false, 0, &s))
+			if (!taking || !ts_listed(c->scope, c->cfg, sk, flags, 0, &s))
 				continue;
 			if (n == TS_LIST_BATCH) {
 				*more = true;
@@ -216,7 +210,7 @@ static unsigned int ts_bucket_take(struct tcpstates_cursor *c,
 			}
 			if (!refcount_inc_not_zero(&sk->sk_refcnt))
 				continue;
-			/* Request socks: see ts_sample_request_timer(). */
+			/* Request socks: see ts_sample_request_timer() in sample.c. */
 			smp_rmb();
 			if (ts_still_ours(c, h, sk))
 				c->sk[n++] = sk;
@@ -262,12 +256,14 @@ static void ts_next_bucket(struct tcpstates_cursor *c)
 	c->more = false;
 }
 
-/* A listing from the start, over the tables of @walk's scope. */
+/* A listing from the start, over the tables of @sc, as @cfg filters them. */
 void tcpstates_cursor_init(struct tcpstates_cursor *c,
-			   const struct tcpstates_walk *walk)
+			   const struct tcpstates_scope *sc,
+			   const struct tcpstates_config *cfg)
 {
 	tcpstates_cursor_release(c);
-	c->walk = walk;
+	c->scope = sc;
+	c->cfg = cfg;
 	c->table = 0;
 	c->bucket = 0;
 	c->cur = 0;
@@ -349,12 +345,15 @@ static void ts_show_addrs(struct seq_file *m, const struct sock *sk,
 
 /* One line: local, remote, state, timer, ms left, retries. */
 void tcpstates_show_socket(struct seq_file *m, struct sock *sk,
-			   const struct tcpstates_walk *walk)
+			   const struct tcpstates_scope *sc,
+			   const struct tcpstates_config *cfg)
 {
-	bool listener = READ_ONCE(sk->sk_state) == TCP_LISTEN;
+	unsigned int flags = TS_SAMPLE_TIMERS;
 	struct tcpstates_sample s;
 
-	if (!tcpstates_sample(walk, sk, listener, true, jiffies, &s))
+	if (READ_ONCE(sk->sk_state) == TCP_LISTEN)
+		flags |= TS_SAMPLE_LISTENER;
+	if (!ts_listed(sc, cfg, sk, flags, jiffies, &s))
 		return;
 
 	seq_puts(m, "socket");
@@ -364,5 +363,5 @@ void tcpstates_show_socket(struct seq_file *m, struct sock *sk,
 		seq_printf(m, " - - %u\n", s.retries);
 	else
 		seq_printf(m, " %s %u %u\n", tcpstates_timer_name(s.timer),
-			   s.expires_ms, s.retries);
+			   tcpstates_ms_left(s.expires), s.retries);
 }

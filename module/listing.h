@@ -6,7 +6,8 @@
 
 struct seq_file;
 struct sock;
-struct tcpstates_walk;
+struct tcpstates_config;
+struct tcpstates_scope;
 
 /*
  * Sockets taken from a bucket in one pass. A bucket with more matches is
@@ -22,7 +23,8 @@ struct tcpstates_walk;
  * again.
  */
 struct tcpstates_cursor {
-	const struct tcpstates_walk *walk;
+	const struct tcpstates_scope *scope;
+	const struct tcpstates_config *cfg;
 	unsigned int table;
 	unsigned int bucket;
 	unsigned int cur;		/* the next entry to serve */
@@ -34,11 +36,13 @@ struct tcpstates_cursor {
 };
 
 void tcpstates_cursor_init(struct tcpstates_cursor *c,
-			   const struct tcpstates_walk *walk);
+			   const struct tcpstates_scope *sc,
+			   const struct tcpstates_config *cfg);
 struct sock *tcpstates_cursor_get(struct tcpstates_cursor *c);
 void tcpstates_cursor_advance(struct tcpstates_cursor *c);
 void tcpstates_cursor_release(struct tcpstates_cursor *c);
 void tcpstates_show_socket(struct seq_file *m, struct sock *sk,
-			   const struct tcpstates_walk *walk);
+			   const struct tcpstates_scope *sc,
+			   const struct tcpstates_config *cfg);
 
 #endif /* _TCPSTATES_LISTING_H */

@@ -22,6 +22,7 @@
 #include "hints.h"
 #include "knobs.h"
 #include "listing.h"
+#include "scope.h"
 #include "report.h"
 #include "settings.h"
 #include "version.h"
@@ -50,7 +51,7 @@ struct ts_reader {
 	struct net *net;		/* the opener's */
 	bool privileged;		/* may widen the netns scope */
 	struct tcpstates_config cfg;	/* taken at the summary */
-	struct tcpstates_walk walk;
+	struct tcpstates_walk *walk;
 	struct tcpstates_limits lim;	/* read at the summary */
 	bool walked;			/* @walk and its scope are the summary's */
 	unsigned int nr_netns;		/* per-netns records */
@@ -68,7 +69,7 @@ static loff_t ts_tail_pos(const struct ts_reader *r)
 
 static void ts_show_scope(struct seq_file *m, const struct ts_reader *r)
 {
-	const struct tcpstates_scope *sc = &r->walk.scope;
+	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
 
 	seq_printf(m, "# tcpstates %s netns %u ", TCPSTATES_VERSION,
 		   r->net->ns.inum);
@@ -86,7 +87,7 @@ static void ts_show_scope(struct seq_file *m, const struct ts_reader *r)
 
 static void ts_show_header(struct seq_file *m, struct ts_reader *r)
 {
-	const struct tcpstates_tables *t = &r->walk.result.tables;
+	const struct tcpstates_tables *t = &tcpstates_walk_result(r->walk)->tables;
 	int i;
 
 	ts_show_scope(m, r);
@@ -116,7 +117,7 @@ static void ts_show_u64(struct seq_file *m, int width, bool known, u64 val)
 
 static void ts_show_states(struct seq_file *m, const struct ts_reader *r)
 {
-	const struct tcpstates_counts *c = &r->walk.result.counts;
+	const struct tcpstates_counts *c = &tcpstates_walk_result(r->walk)->counts;
 	bool timers = r->cfg.timers;
 	int st, i;
 
@@ -192,47 +193,21 @@ static void ts_show_top_ports(struct seq_file *m, const struct ts_reader *r)
 	unsigned int n = r->cfg.top_ports, found, i;
 	int st;
 
-	if (!n || !r->walk.ports[0])
+	if (!n || !tcpstates_walk_ports(r->walk, 0))
 		return;
 	seq_printf(m, "# top %u local ports per state: port state port sockets\n", n);
 	for (st = 0; st < TS_NR_STATES; st++) {
-		found = ts_top_ports(r->walk.ports[st], n, top);
+		found = ts_top_ports(tcpstates_walk_ports(r->walk, st), n, top);
 		for (i = 0; i < found; i++)
 			seq_printf(m, "port %s %u %u\n", tcpstates_state_name(st),
 				   top[i].port, top[i].sockets);
 	}
 }
 
-/* Per-port counters: CLOSE_WAIT always, for its hint; all for top_ports. */
-static int ts_alloc_ports(struct ts_reader *r)
-{
-	int st;
-
-	for (st = 0; st < TS_NR_STATES; st++) {
-		if (r->walk.ports[st] || (!r->cfg.top_ports && st != TS_CLOSE_WAIT))
-			continue;
-		r->walk.ports[st] = kvcalloc(TS_NR_PORTS, sizeof(u32),
-					     GFP_KERNEL_ACCOUNT);
-		if (!r->walk.ports[st])
-			return -ENOMEM;
-	}
-	return 0;
-}
-
-static void ts_free_ports(struct ts_reader *r)
-{
-	int st;
-
-	for (st = 0; st < TS_NR_STATES; st++) {
-		kvfree(r->walk.ports[st]);
-		r->walk.ports[st] = NULL;
-	}
-}
-
 /* The sysctls shown are those of the one netns counted, else the reader's. */
 static struct net *ts_settings_net(const struct ts_reader *r)
 {
-	const struct tcpstates_scope *sc = &r->walk.scope;
+	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
 
 	return !sc->all && sc->nr_targets == 1 ? sc->targets[0].net : r->net;
 }
@@ -244,24 +219,20 @@ static struct net *ts_settings_net(const struct ts_reader *r)
 static void ts_listing_end(struct ts_reader *r)
 {
 	tcpstates_cursor_release(&r->cursor);
-	tcpstates_scope_put(&r->walk.scope);
-	tcpstates_cursor_init(&r->cursor, &r->walk);
+	tcpstates_walk_end(r->walk);
+	tcpstates_cursor_init(&r->cursor, tcpstates_walk_scope(r->walk),
+			      &r->cfg);
 	r->walked = false;
 }
 
 /* Record 0: the walk, the header and the states table. */
 static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 {
-	const struct tcpstates_scope *sc = &r->walk.scope;
+	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
 	int err;
 
 	ts_listing_end(r);
-	err = tcpstates_scope_get(&r->walk.scope, r->net, r->privileged,
-				  &r->cfg);
-	if (!err)
-		err = ts_alloc_ports(r);
-	if (!err)
-		err = tcpstates_walk(&r->walk);
+	err = tcpstates_walk(r->walk, &r->cfg, r->net, r->privileged);
 	if (err)
 		return err;
 	tcpstates_read_limits(ts_settings_net(r), &r->lim);
@@ -281,7 +252,7 @@ static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
 	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);
-	tcpstates_show_hints(m, &r->walk.result, &r->lim);
+	tcpstates_show_hints(m, tcpstates_walk_result(r->walk), &r->lim);
 	if (r->cfg.list_sockets)
 		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",
 			   r->cfg.list_sockets);
@@ -303,13 +274,14 @@ static void *ts_record(struct ts_reader *r, loff_t pos)
 	if (!r->walked)
 		return NULL;
 	if (pos < tail)
-		return &r->walk.scope.targets[pos - 1];
+		return &tcpstates_walk_scope(r->walk)->targets[pos - 1];
 	if (pos == tail)
 		return r;
 	if (pos - tail > r->cfg.list_sockets)
 		return NULL;
 	if (pos < r->cursor_pos) {
-		tcpstates_cursor_init(&r->cursor, &r->walk);
+		tcpstates_cursor_init(&r->cursor, tcpstates_walk_scope(r->walk),
+				      &r->cfg);
 		r->cursor_pos = tail + 1;
 	}
 	while (r->cursor_pos < pos) {
@@ -374,7 +346,7 @@ static int ts_show(struct seq_file *m, void *v)
 	else if (r->pos == ts_tail_pos(r))
 		ts_show_summary_tail(m, r);
 	else
-		tcpstates_show_socket(m, v, &r->walk);
+		tcpstates_show_socket(m, v, tcpstates_walk_scope(r->walk), &r->cfg);
 	return 0;
 }
 
@@ -387,8 +359,7 @@ static const struct seq_operations ts_seq_ops = {
 
 static void ts_reader_free(struct ts_reader *r)
 {
-	tcpstates_scope_put(&r->walk.scope);
-	ts_free_ports(r);
+	tcpstates_walk_free(r->walk);
 	put_net(r->net);
 	kvfree(r->text);
 	kvfree(r);
@@ -411,10 +382,10 @@ static int ts_open(struct inode *inode, struct file *file)
 	 */
 	r->privileged = net_eq(r->net, &init_net) &&
 			ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
-	r->walk.cfg = &r->cfg;
+	r->walk = tcpstates_walk_alloc();
 	r->text = kvmalloc(TS_CONFIG_TEXT_MAX, GFP_KERNEL_ACCOUNT);
 	buf = kvmalloc(TS_REPORT_BUFSIZE, GFP_KERNEL_ACCOUNT);
-	err = r->text && buf ? seq_open(file, &ts_seq_ops) : -ENOMEM;
+	err = r->walk && r->text && buf ? seq_open(file, &ts_seq_ops) : -ENOMEM;
 	if (err) {
 		kvfree(buf);
 		ts_reader_free(r);

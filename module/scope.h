@@ -54,4 +54,23 @@ static inline int tcpstates_scope_find(const struct tcpstates_scope *sc,
 	return tcpstates_scope_search(sc, net);
 }
 
+/*
+ * Has a reused entry carried the walk of an ehash chain into another table?
+ * Every table numbers its chains' nulls from 0, so the nulls value at the
+ * end cannot tell, but the entry's netns can, read before any filter: a
+ * netns's own table (@owner's) holds its sockets only, and the shared
+ * table none of a netns that has its own. @target is @net's index.
+ */
+static inline bool tcpstates_scope_diverted(const struct tcpstates_scope *sc,
+					    const struct inet_hashinfo *h,
+					    const struct net *owner,
+					    const struct net *net, int target)
+{
+	if (owner)
+		return net != owner;
+	if (target >= 0)
+		return sc->targets[target].ehash != h;
+	return tcpstates_scope_owns_ehash(sc, net);
+}
+
 #endif /* _TCPSTATES_SCOPE_H */

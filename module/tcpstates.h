@@ -6,6 +6,26 @@
 
 struct net;
 
+/*
+ * Buckets per RCU read-side section (and per cond_resched()), for every
+ * walk of the tables. Small enough that a section stays short even with
+ * full chains, large enough that empty buckets cost next to nothing.
+ */
+#define TS_BUCKETS_PER_BATCH 256
+
+/*
+ * Entries visited before a batch ends early: chains run long when ehash is
+ * small for its load (15 sockets a bucket at 1M in the benchmark), and a
+ * bind bucket holds every connection accepted on its port.
+ */
+#define TS_ENTRIES_PER_BATCH 1024
+
+/*
+ * Walks of one chain before we take what the last one saw and call the
+ * result inexact: bounded, since every retry stays in the RCU section.
+ */
+#define TS_MAX_RESTARTS 8
+
 /* The 11 RFC 793 states, in the order /proc/tcpstates prints them. */
 enum tcpstates_state {
 	TS_CLOSED,
@@ -71,18 +91,6 @@ static inline const char *tcpstates_timer_name(enum tcpstates_timer timer)
 
 	return names[timer];
 }
-
-/* What the walk learns from one socket. */
-struct tcpstates_sample {
-	u8 state;		/* enum tcpstates_state */
-	u8 family;		/* enum tcpstates_family */
-	u8 timer;		/* enum tcpstates_timer */
-	u8 retries;		/* retransmits, or probes for probe timers */
-	u16 lport;		/* host order */
-	bool inbound;		/* a listener holds the local port */
-	u32 target;		/* index into the scope's netns */
-	u32 expires_ms;		/* time left on @timer */
-};
 
 struct tcpstates_state_stats {
 	u64 sockets[TS_NR_FAMILIES];

@@ -5,250 +5,160 @@
  * ehash and lhash2 are read under RCU alone, the way
  * __inet_lookup_established() reads them. Sockets are
  * SLAB_TYPESAFE_BY_RCU, so an entry can be freed and reused on another
- * chain while we stand on it. The samples of a chain are therefore kept
- * aside and counted only once the chain ends on its own nulls value;
- * otherwise the chain is walked again (Documentation/RCU/rculist_nulls.rst).
+ * chain while we stand on it. What a chain adds is therefore noted as it
+ * is counted, and taken back when the chain did not end on its own nulls
+ * value; then the chain is walked again (Documentation/RCU/rculist_nulls.rst).
  *
  * Bound-only (CLOSED) sockets live only in the bind tables, which are not
  * RCU safe; those are walked under their bucket locks, as inet_diag does.
  */
 
 #include <linux/bitmap.h>
+#include <linux/limits.h>
+#include <linux/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
-#include <net/inet_timewait_sock.h>
 #include <net/net_namespace.h>
-#include <net/request_sock.h>
 #include <net/tcp_states.h>
 
 #include "compat.h"
+#include "filter.h"
 #include "knobs.h"
+#include "sample.h"
+#include "scope.h"
 #include "walk.h"
 
-static int ts_state_of(int kstate)
+/*
+ * What the entries counted since a chain began added, enough to take it
+ * back: its length bounds a chain that can be walked again exactly. A
+ * batch of bind-bucket owners fits whole.
+ */
+#define TS_CHAIN_UNDO TS_ENTRIES_PER_BATCH
+
+/*
+ * Sockets per kind: state, family, inbound bit and timer (the last of
+ * which is none). One counter per socket; the per-state columns are sums
+ * of these, made at the end.
+ */
+#define TS_NR_KINDS (TS_NR_STATES * TS_NR_FAMILIES * 2 * (TS_NR_TIMERS + 1))
+
+/* Per state, what does not add up: extremes over the sockets with a timer. */
+struct ts_extremes {
+	long soonest;			/* jiffies from the walk's start */
+	long latest;
+	u32 max_retries;
+};
+
+/* One reader's walk: what it counts, its result and its scratch space. */
+struct tcpstates_walk {
+	const struct tcpstates_config *cfg;
+	struct tcpstates_scope scope;
+	unsigned int flags;		/* TS_SAMPLE_TIMERS, for the sampler */
+	bool filtering;			/* cfg narrows beyond the netns */
+	bool per_target;		/* more than one netns to count apart */
+	u16 port_states;		/* BIT(state) for each @ports kept */
+	unsigned long now;		/* jiffies at the walk's start */
+	unsigned int batch_entries;	/* visited in the current batch */
+	u32 *ports[TS_NR_STATES];	/* per local port, if this read wants them */
+	u32 *port_arrays[TS_NR_STATES];	/* kept between reads */
+	u16 ports_clear;		/* BIT(state) for arrays all zero */
+	u16 detail_states;		/* BIT(state) counted per netns or port */
+	struct inet_hashinfo *hashinfo;	/* the table being walked */
+	const struct net *table_owner;	/* its netns if its own, or NULL */
+	const struct net *only_net;	/* the one netns counted, or NULL */
+	bool only_net_here;		/* its sockets are in this table */
+	u64 kinds[TS_NR_KINDS];
+	struct ts_extremes extremes[TS_NR_STATES];
+	struct tcpstates_result result;
+	unsigned int undo_n;		/* entries counted in this chain */
+	u64 undo[TS_CHAIN_UNDO];
+};
+
+static unsigned int ts_kind(const struct tcpstates_sample *s)
 {
-	switch (kstate) {
-	case TCP_ESTABLISHED:	return TS_ESTABLISHED;
-	case TCP_SYN_SENT:	return TS_SYN_SENT;
-	case TCP_SYN_RECV:	return TS_SYN_RECV;
-	case TCP_FIN_WAIT1:	return TS_FIN_WAIT1;
-	case TCP_FIN_WAIT2:	return TS_FIN_WAIT2;
-	case TCP_TIME_WAIT:	return TS_TIME_WAIT;
-	case TCP_CLOSE:		return TS_CLOSED;
-	case TCP_CLOSE_WAIT:	return TS_CLOSE_WAIT;
-	case TCP_LAST_ACK:	return TS_LAST_ACK;
-	case TCP_LISTEN:	return TS_LISTEN;
-	case TCP_CLOSING:	return TS_CLOSING;
-	/* Request socks: /proc/net/tcp and inet_diag call them SYN_RECV. */
-	case TCP_NEW_SYN_RECV:	return TS_SYN_RECV;
-	default:		return -1;
-	}
+	return ((s->state * TS_NR_FAMILIES + s->family) * 2 + s->inbound) *
+	       (TS_NR_TIMERS + 1) + s->timer;
 }
 
-static int ts_family_of(const struct sock *sk)
+/* What one counted entry added: its kind, local port and netns. */
+static u64 ts_undo_key(int target, u16 lport, unsigned int kind)
 {
-	switch (READ_ONCE(sk->sk_family)) {
-	case AF_INET:	return TS_IPV4;
-	case AF_INET6:	return TS_IPV6;
-	default:	return -1;
-	}
+	return (u64)target << 32 | (u32)lport << 16 | kind;
 }
 
-static u32 ts_ms_left(unsigned long expires, unsigned long now)
+/* The rarer counts: per netns and per port. */
+static void ts_tally_detail(struct tcpstates_walk *w, int target,
+			    unsigned int state, u16 lport)
 {
-	long left = (long)(expires - now);
-
-	return left > 0 ? jiffies_to_msecs(left) : 0;
+	if (w->per_target)
+		w->scope.targets[target].sockets[state]++;
+	if (w->port_states & BIT(state))
+		w->ports[state][lport]++;
 }
 
 /*
- * The timer of a full socket, chosen as /proc/net/tcp chooses it. Trust
- * icsk_pending, not timer_pending(): inet_csk_clear_xmit_timer() clears the
- * former and leaves the timer armed.
+ * Count one entry, and note what it added in the chain's undo list at
+ * *@counted. Inline, as every entry counted comes through here.
  */
-static void ts_sample_full_timer(const struct sock *sk, unsigned long now,
-				 struct tcpstates_sample *s)
+static __always_inline void ts_tally(struct tcpstates_walk *w, int target,
+				     const struct tcpstates_sample *s,
+				     unsigned int *counted)
 {
-	const struct inet_connection_sock *icsk = inet_csk(sk);
-	const struct timer_list *keepalive = ts_keepalive_timer(sk);
-	unsigned long expires;
+	unsigned int kind = ts_kind(s);
+	struct ts_extremes *e;
 
-	switch (READ_ONCE(icsk->icsk_pending)) {
-	case ICSK_TIME_RETRANS:
-	case ICSK_TIME_REO_TIMEOUT:
-	case ICSK_TIME_LOSS_PROBE:
-		s->timer = TS_TIMER_RETRANS;
-		s->retries = READ_ONCE(icsk->icsk_retransmits);
-		expires = ts_icsk_timeout(icsk);
-		break;
-	case ICSK_TIME_PROBE0:
-		s->timer = TS_TIMER_PROBE0;
-		s->retries = READ_ONCE(icsk->icsk_probes_out);
-		expires = ts_icsk_timeout(icsk);
-		break;
-	default:
-		if (!timer_pending(keepalive)) {
-			s->retries = READ_ONCE(icsk->icsk_retransmits);
-			return;
-		}
-		s->timer = TS_TIMER_KEEPALIVE;
-		s->retries = READ_ONCE(icsk->icsk_probes_out);
-		expires = READ_ONCE(keepalive->expires);
-		break;
+	w->kinds[kind]++;
+	if (s->retries || s->timer != TS_TIMER_NONE) {
+		e = &w->extremes[s->state];
+		if (s->retries > e->max_retries)
+			e->max_retries = s->retries;
+		if (s->timer != TS_TIMER_NONE && s->expires < e->soonest)
+			e->soonest = s->expires;
+		if (s->timer != TS_TIMER_NONE && s->expires > e->latest)
+			e->latest = s->expires;
 	}
-	s->expires_ms = ts_ms_left(expires, now);
+	if (unlikely(w->detail_states & BIT(s->state)))
+		ts_tally_detail(w, target, s->state, s->lport);
+	if (likely(*counted < TS_CHAIN_UNDO))
+		w->undo[*counted] = ts_undo_key(target, s->lport, kind);
+	(*counted)++;
 }
 
 /*
- * A request sock is hashed with a zero refcount and its timer armed only
- * afterwards (reqsk_queue_hash_req()), so the timer is read only once the
- * refcount is set. Taking a reference would dirty the sock's cache line on
- * every read under a SYN flood; like every unreferenced read here these are
- * scalars read once, and a sock reused meanwhile makes the chain restart.
+ * Take back what this chain's entries added. Extremes and the busiest
+ * listener stay: a socket seen twice moves neither.
  */
-static void ts_sample_request_timer(const struct sock *sk, unsigned long now,
-				    struct tcpstates_sample *s)
+static void ts_untally(struct tcpstates_walk *w)
 {
-	const struct request_sock *req = inet_reqsk(sk);
+	unsigned int i, kind, state;
+	u64 key;
 
-	if (!refcount_read(&sk->sk_refcnt))
-		return;
-	/* Pairs with the smp_wmb() before refcount_set() in reqsk_queue_hash_req(). */
-	smp_rmb();
-	s->timer = TS_TIMER_SYNACK;
-	/*
-	 * A bit-field, which READ_ONCE() cannot take. Only the timer writes
-	 * it; a stale value is one retry off, as in /proc/net/tcp.
-	 */
-	s->retries = data_race((u8)req->num_timeout);
-	s->expires_ms = ts_ms_left(READ_ONCE(req->rsk_timer.expires), now);
-}
-
-/* Both ends' addresses, one 32-bit word at a time: we hold no reference. */
-static void ts_read_addrs(const struct sock *sk, int family,
-			  struct in6_addr *laddr, struct in6_addr *raddr)
-{
-	int i;
-
-	memset(laddr, 0, sizeof(*laddr));
-	memset(raddr, 0, sizeof(*raddr));
-#if IS_ENABLED(CONFIG_IPV6)
-	if (family == TS_IPV6) {
-		for (i = 0; i < 4; i++) {
-			laddr->s6_addr32[i] = READ_ONCE(sk->sk_v6_rcv_saddr.s6_addr32[i]);
-			raddr->s6_addr32[i] = READ_ONCE(sk->sk_v6_daddr.s6_addr32[i]);
-		}
-		return;
+	for (i = 0; i < w->undo_n; i++) {
+		key = w->undo[i];
+		kind = key & 0xffff;
+		state = kind / (TS_NR_FAMILIES * 2 * (TS_NR_TIMERS + 1));
+		w->kinds[kind]--;
+		if (w->per_target)
+			w->scope.targets[key >> 32].sockets[state]--;
+		if (w->port_states & BIT(state))
+			w->ports[state][(u16)(key >> 16)]--;
 	}
-#endif
-	laddr->s6_addr32[0] = READ_ONCE(sk->sk_rcv_saddr);
-	raddr->s6_addr32[0] = READ_ONCE(sk->sk_daddr);
-}
-
-static bool ts_filter_match(const struct tcpstates_config *cfg,
-			    const struct sock *sk,
-			    const struct tcpstates_sample *s)
-{
-	struct in6_addr laddr, raddr;
-
-	if (!(cfg->families & BIT(s->family)) || !(cfg->states & BIT(s->state)))
-		return false;
-	if (!tcpstates_ports_match(&cfg->lports, s->lport) ||
-	    !tcpstates_ports_match(&cfg->rports,
-				   ntohs(READ_ONCE(sk->sk_dport))))
-		return false;
-	if (!cfg->laddrs.n && !cfg->raddrs.n)
-		return true;
-	ts_read_addrs(sk, s->family, &laddr, &raddr);
-	return tcpstates_cidrs_match(&cfg->laddrs, s->family, &laddr) &&
-	       tcpstates_cidrs_match(&cfg->raddrs, s->family, &raddr);
+	w->undo_n = 0;
 }
 
 /*
- * The netns of an entry, read once and marked: the walk holds no reference
- * (under RCU), the listing one (outside RCU), so no lockdep condition fits.
+ * Whether the filters count an entry the sampler read: a copy of the
+ * sample goes out, so that the walk's own can stay in registers.
  */
-static const struct net *ts_entry_net(const struct sock *sk)
+static bool ts_filter(const struct tcpstates_config *cfg, const struct sock *sk,
+		      struct tcpstates_sample s)
 {
-#ifdef CONFIG_NET_NS
-	return rcu_dereference_raw(sk->sk_net.net);
-#else
-	return &init_net;
-#endif
-}
-
-/*
- * Read one hashed entry of netns @target: a full socket, a timewait sock
- * or a request sock. We hold no reference, so only scalars are read, each
- * once; whatever needs more takes a reference first. lhash2 contributes
- * LISTEN and nothing else; ehash everything but LISTEN and CLOSE, which a
- * socket only passes through there on its way out.
- */
-static bool ts_sample(const struct tcpstates_walk *w, struct sock *sk,
-		      int target, bool listeners, bool timers,
-		      unsigned long now, struct tcpstates_sample *s)
-{
-	const struct tcpstates_target *t = &w->scope.targets[target];
-	int kstate = READ_ONCE(sk->sk_state);
-	bool listener = kstate == TCP_LISTEN;
-	const struct inet_timewait_sock *tw;
-	int state, family;
-
-	if (listener != listeners || kstate == TCP_CLOSE)
-		return false;
-
-	s->target = target;
-	s->timer = TS_TIMER_NONE;
-	s->retries = 0;
-	s->lport = READ_ONCE(sk->sk_num);
-
-	switch (kstate) {
-	case TCP_LISTEN:
-		break;
-	case TCP_TIME_WAIT:
-		/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT. */
-		tw = inet_twsk(sk);
-		kstate = READ_ONCE(tw->tw_substate);
-		/* Hashed before inet_twsk_schedule() arms the timer (v6.12). */
-		if (timers && timer_pending(&tw->tw_timer)) {
-			s->timer = TS_TIMER_TIMEWAIT;
-			s->expires_ms = ts_ms_left(READ_ONCE(tw->tw_timer.expires),
-						   now);
-		}
-		break;
-	case TCP_NEW_SYN_RECV:
-		if (timers)
-			ts_sample_request_timer(sk, now, s);
-		break;
-	default:
-		if (timers)
-			ts_sample_full_timer(sk, now, s);
-		break;
-	}
-
-	state = ts_state_of(kstate);
-	family = ts_family_of(sk);
-	if (state < 0 || family < 0)
-		return false;
-	s->state = state;
-	s->family = family;
-	s->inbound = listener || test_bit(s->lport, t->listening);
-	return !w->filtering || ts_filter_match(w->cfg, sk, s);
-}
-
-/* As the walk samples an entry, for the listing; false if not counted. */
-bool tcpstates_sample(const struct tcpstates_walk *w, struct sock *sk,
-		      bool listeners, bool timers, unsigned long now,
-		      struct tcpstates_sample *s)
-{
-	int target = tcpstates_scope_find(&w->scope, ts_entry_net(sk));
-
-	return target >= 0 &&
-	       ts_sample(w, sk, target, listeners, timers, now, s);
+	return tcpstates_filter_match(cfg, sk, &s);
 }
 
 /* Remember the listener whose SYN queue is fullest against its backlog. */
@@ -267,117 +177,6 @@ static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
 	}
 }
 
-static void ts_count(struct tcpstates_counts *c, const struct tcpstates_sample *s)
-{
-	struct tcpstates_state_stats *st = &c->state[s->state];
-
-	st->sockets[s->family]++;
-	st->inbound += s->inbound;
-	st->max_retries = max_t(u32, st->max_retries, s->retries);
-	if (s->timer == TS_TIMER_NONE)
-		return;
-	st->timers[s->timer]++;
-	if (!st->timed++) {
-		st->soonest_ms = s->expires_ms;
-		st->latest_ms = s->expires_ms;
-		return;
-	}
-	st->soonest_ms = min(st->soonest_ms, s->expires_ms);
-	st->latest_ms = max(st->latest_ms, s->expires_ms);
-}
-
-static void ts_stats_add(struct tcpstates_state_stats *dst,
-			 const struct tcpstates_state_stats *src)
-{
-	int i;
-
-	for (i = 0; i < TS_NR_FAMILIES; i++)
-		dst->sockets[i] += src->sockets[i];
-	dst->inbound += src->inbound;
-	for (i = 0; i < TS_NR_TIMERS; i++)
-		dst->timers[i] += src->timers[i];
-	dst->max_retries = max(dst->max_retries, src->max_retries);
-	if (!src->timed)
-		return;
-	if (!dst->timed) {
-		dst->soonest_ms = src->soonest_ms;
-		dst->latest_ms = src->latest_ms;
-	} else {
-		dst->soonest_ms = min(dst->soonest_ms, src->soonest_ms);
-		dst->latest_ms = max(dst->latest_ms, src->latest_ms);
-	}
-	dst->timed += src->timed;
-}
-
-static void ts_counts_add(struct tcpstates_counts *dst,
-			  const struct tcpstates_counts *src)
-{
-	int st;
-
-	for (st = 0; st < TS_NR_STATES; st++)
-		ts_stats_add(&dst->state[st], &src->state[st]);
-}
-
-/* What is kept per netns and per port, beside the totals. */
-static void ts_count_detail(struct tcpstates_walk *w,
-			    const struct tcpstates_sample *s)
-{
-	w->scope.targets[s->target].sockets[s->state]++;
-	if (w->ports[s->state])
-		w->ports[s->state][s->lport]++;
-}
-
-static void ts_chain_reset(struct tcpstates_chain *ch)
-{
-	ch->n = 0;
-	if (ch->spilled) {
-		memset(&ch->spill, 0, sizeof(ch->spill));
-		ch->spilled = false;
-	}
-}
-
-/*
- * A chain longer than the journal: its totals move to the spill, which can
- * still be dropped; its per-netns and per-port counts are made at once, so
- * a restart after a spill leaves those inexact (and the header says so).
- */
-static void ts_chain_spill(struct tcpstates_walk *w)
-{
-	struct tcpstates_chain *ch = &w->chain;
-	unsigned int i;
-
-	for (i = 0; i < ch->n; i++) {
-		ts_count(&ch->spill, &ch->journal[i]);
-		ts_count_detail(w, &ch->journal[i]);
-	}
-	ch->n = 0;
-	ch->spilled = true;
-}
-
-static void ts_chain_add(struct tcpstates_walk *w,
-			 const struct tcpstates_sample *s)
-{
-	struct tcpstates_chain *ch = &w->chain;
-
-	if (ch->n == TS_CHAIN_JOURNAL)
-		ts_chain_spill(w);
-	ch->journal[ch->n++] = *s;
-}
-
-static void ts_chain_commit(struct tcpstates_walk *w)
-{
-	struct tcpstates_chain *ch = &w->chain;
-	unsigned int i;
-
-	for (i = 0; i < ch->n; i++) {
-		ts_count(&w->result.counts, &ch->journal[i]);
-		ts_count_detail(w, &ch->journal[i]);
-	}
-	if (ch->spilled)
-		ts_counts_add(&w->result.counts, &ch->spill);
-	ts_chain_reset(ch);
-}
-
 /*
  * Listeners are noted whether or not the filters count them: a socket is
  * inbound when its local port has a listener in its netns, whatever the
@@ -393,73 +192,106 @@ static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk,
 }
 
 /*
- * Has a reused entry carried the walk of an ehash chain into another table?
- * Every table numbers its chains' nulls from 0, so the nulls value at the
- * end cannot tell, but the entry's netns can, read before any filter: a
- * netns's own table holds its sockets only, and the shared table none of a
- * netns that has its own.
- */
-static bool ts_diverted(const struct tcpstates_walk *w, const struct net *net,
-			int target)
-{
-	if (w->table_owner)
-		return net != w->table_owner;
-	if (target >= 0)
-		return w->scope.targets[target].ehash != w->hashinfo;
-	return tcpstates_scope_owns_ehash(&w->scope, net);
-}
-
-/*
- * Sample one chain under rcu_read_lock(). Returns false when the walk ended
+ * Count one chain under rcu_read_lock(). Returns false when the walk ended
  * up on another chain: an entry we followed was reused elsewhere, and what
- * we saw of this chain cannot be trusted.
+ * we counted of this chain cannot be trusted. Inline, so that each caller
+ * gets a copy for its constant @flags.
  */
-static bool ts_sample_chain(struct tcpstates_walk *w,
-			    struct hlist_nulls_head *head,
-			    unsigned long nulls, bool listeners)
+static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
+					     struct hlist_nulls_head *head,
+					     unsigned long nulls,
+					     unsigned int flags)
 {
-	bool timers = w->cfg->timers;
-	unsigned long now = jiffies;
+	const struct inet_hashinfo *h = w->hashinfo;
+	const struct tcpstates_scope *sc = &w->scope;
+	const struct net *owner = w->table_owner;
+	const struct net *only_net = w->only_net;
+	bool listeners = flags & TS_SAMPLE_LISTENER;
+	bool only_net_here = w->only_net_here;
+	bool filtering = w->filtering;
 	const struct hlist_nulls_node *node;
+	unsigned int entries = 0, counted = 0;
+	unsigned long now = w->now;
 	struct tcpstates_sample s;
 	const struct net *net;
 	struct sock *sk;
 	int target;
 
-	ts_chain_reset(&w->chain);
 	sk_nulls_for_each_rcu(sk, node, head) {
-		w->batch_entries++;
-		net = ts_entry_net(sk);
-		target = tcpstates_scope_find(&w->scope, net);
-		if (!listeners && ts_diverted(w, net, target))
-			return false;
-		if (target < 0)
-			continue;
+		entries++;
+		net = tcpstates_entry_net(sk);
+		if (likely(net == only_net)) {
+			/* The one netns counted: one comparison decides. */
+			if (!listeners && !only_net_here)
+				break;
+			target = 0;
+		} else {
+			target = tcpstates_scope_find(sc, net);
+			if (!listeners &&
+			    tcpstates_scope_diverted(sc, h, owner, net, target))
+				break;
+			if (target < 0)
+				continue;
+		}
 		if (listeners)
 			ts_note_listening(w, sk, target);
-		if (ts_sample(w, sk, target, listeners, timers, now, &s))
-			ts_chain_add(w, &s);
+		if (tcpstates_sample(&sc->targets[target], sk, flags, now, &s) &&
+		    (!filtering || ts_filter(w->cfg, sk, s)))
+			ts_tally(w, target, &s, &counted);
 	}
-	return get_nulls_value(node) == nulls;
+	w->batch_entries += entries;
+	w->undo_n = counted;
+	/* Left early (diverted), @node is not a nulls marker. */
+	return is_a_nulls(node) && get_nulls_value(node) == nulls;
 }
 
-static void ts_count_chain(struct tcpstates_walk *w,
-			   struct hlist_nulls_head *head,
-			   unsigned long nulls, bool listeners)
+/*
+ * A walk gone astray is taken back and walked again, unless the chain
+ * counted more than it can take back: then what was counted stays, and the
+ * header says the result is inexact.
+ */
+static bool ts_retry(struct tcpstates_walk *w, unsigned int *tries)
 {
-	int tries = 0;
-
-	while (!ts_sample_chain(w, head, nulls, listeners)) {
-		w->result.tables.restarts++;
-		/* A spill counted per netns and per port already. */
-		if (w->chain.spilled)
-			w->result.tables.inexact = true;
-		if (++tries == TS_MAX_RESTARTS) {
-			w->result.tables.inexact = true;
-			break;
-		}
+	w->result.tables.restarts++;
+	if (w->undo_n > TS_CHAIN_UNDO || ++*tries == TS_MAX_RESTARTS) {
+		w->result.tables.inexact = true;
+		return false;
 	}
-	ts_chain_commit(w);
+	ts_untally(w);
+	return true;
+}
+
+static __always_inline void ts_count_chain(struct tcpstates_walk *w,
+					   struct hlist_nulls_head *head,
+					   unsigned long nulls,
+					   unsigned int flags)
+{
+	unsigned int tries = 0;
+
+	while (!ts_count_entries(w, head, nulls, flags) && ts_retry(w, &tries))
+		;
+}
+
+/* One copy of the chain walk per kind of table and timer setting. */
+static noinline void ts_count_listening_chain(struct tcpstates_walk *w,
+					      struct hlist_nulls_head *head,
+					      unsigned long nulls)
+{
+	ts_count_chain(w, head, nulls, TS_SAMPLE_LISTENER | TS_SAMPLE_TIMERS);
+}
+
+static noinline void ts_count_timed_chain(struct tcpstates_walk *w,
+					  struct hlist_nulls_head *head,
+					  unsigned long nulls)
+{
+	ts_count_chain(w, head, nulls, TS_SAMPLE_TIMERS);
+}
+
+static noinline void ts_count_untimed_chain(struct tcpstates_walk *w,
+					    struct hlist_nulls_head *head,
+					    unsigned long nulls)
+{
+	ts_count_chain(w, head, nulls, 0);
 }
 
 static unsigned int ts_count_listeners(struct tcpstates_walk *w,
@@ -472,8 +304,10 @@ static unsigned int ts_count_listeners(struct tcpstates_walk *w,
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
 		struct hlist_nulls_head *head = &h->lhash2[i].nulls_head;
 
+		/* A listener has no timer we report: no copy without. */
 		if (!hlist_nulls_empty(head))
-			ts_count_chain(w, head, i + LISTENING_NULLS_BASE, true);
+			ts_count_listening_chain(w, head,
+						 i + LISTENING_NULLS_BASE);
 	}
 	rcu_read_unlock();
 	return i;
@@ -489,47 +323,15 @@ static unsigned int ts_count_established(struct tcpstates_walk *w,
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
 		struct hlist_nulls_head *head = &h->ehash[i].chain;
 
-		if (!hlist_nulls_empty(head))
-			ts_count_chain(w, head, i, false);
+		if (hlist_nulls_empty(head))
+			continue;
+		if (w->flags & TS_SAMPLE_TIMERS)
+			ts_count_timed_chain(w, head, i);
+		else
+			ts_count_untimed_chain(w, head, i);
 	}
 	rcu_read_unlock();
 	return i;
-}
-
-/*
- * A bound-only socket: bound, but neither listening nor connecting, which
- * inet_diag (v6.8+) reports as bound-inactive. Held stable by the lock.
- * Since v6.8 timewait socks share the owner list; their sk_state is
- * TCP_TIME_WAIT, so the state test, first, leaves them out while reading
- * nothing beyond sock_common.
- */
-static bool ts_sample_bound(const struct tcpstates_walk *w, struct sock *sk,
-			    struct tcpstates_sample *s)
-{
-	const struct tcpstates_target *t;
-	int target, family;
-	u16 port;
-
-	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
-		return false;
-	/* Written under the bhash lock, not the bhash2 one we hold. */
-	port = READ_ONCE(inet_sk(sk)->inet_num);
-	if (!port)
-		return false;
-	target = tcpstates_scope_find(&w->scope, sock_net(sk));
-	family = ts_family_of(sk);
-	if (target < 0 || family < 0)
-		return false;
-	t = &w->scope.targets[target];
-
-	s->state = TS_CLOSED;
-	s->family = family;
-	s->timer = TS_TIMER_NONE;
-	s->retries = 0;
-	s->target = target;
-	s->lport = port;
-	s->inbound = test_bit(s->lport, t->listening);
-	return !w->filtering || ts_filter_match(w->cfg, sk, s);
 }
 
 static struct inet_bind2_bucket *ts_bind2_first(struct inet_bind_hashbucket *head)
@@ -555,27 +357,40 @@ static struct sock *ts_owner_next(struct sock *sk)
 }
 
 /*
- * Journal owners from @*sk of @*tb2 onwards, as far as one hold of the
- * lock goes. Returns true at the end of the bucket; otherwise @*tb2 and
+ * Count owners from @*sk of @*tb2 onwards, as far as one hold of the lock
+ * goes. Returns true at the end of the bucket; otherwise @*tb2 and
  * @*sk are the owner to go on from, not yet counted.
  */
-static bool ts_journal_owners(struct tcpstates_walk *w,
-			      struct inet_bind2_bucket **tb2, struct sock **sk)
+static bool ts_count_owners(struct tcpstates_walk *w,
+			    struct inet_bind2_bucket **pos, struct sock **next)
 {
-	unsigned int held = 0;
+	unsigned int held = 0, counted = w->undo_n;
+	struct inet_bind2_bucket *tb2 = *pos;
+	struct sock *sk = *next;
 	struct tcpstates_sample s;
+	int target;
 
-	for (; *tb2; *tb2 = ts_bind2_next(*tb2), *sk = ts_owner_first(*tb2)) {
-		if (tcpstates_scope_find(&w->scope, ib2_net(*tb2)) < 0)
+	for (; tb2; tb2 = ts_bind2_next(tb2), sk = ts_owner_first(tb2)) {
+		/* A bucket's owners are all of its netns. */
+		target = tcpstates_scope_find(&w->scope, ib2_net(tb2));
+		if (target < 0)
 			continue;
-		for (; *sk; *sk = ts_owner_next(*sk)) {
-			if (held++ == TS_ENTRIES_PER_BATCH)
+		for (; sk; sk = ts_owner_next(sk)) {
+			if (held == TS_ENTRIES_PER_BATCH) {
+				w->batch_entries += held;
+				w->undo_n = counted;
+				*pos = tb2;
+				*next = sk;
 				return false;
-			w->batch_entries++;
-			if (ts_sample_bound(w, *sk, &s))
-				ts_chain_add(w, &s);
+			}
+			held++;
+			if (tcpstates_sample_bound(&w->scope.targets[target], sk, &s) &&
+			    (!w->filtering || ts_filter(w->cfg, sk, s)))
+				ts_tally(w, target, &s, &counted);
 		}
 	}
+	w->batch_entries += held;
+	w->undo_n = counted;
 	return true;
 }
 
@@ -607,21 +422,20 @@ static bool ts_owner_linked(struct inet_bind_hashbucket *head,
  * every connection accepted on it (and since v6.8 its timewait socks),
  * and softirqs on other CPUs spin on that lock. Between holds we keep a
  * reference on the owner we stopped at and go on from it if it is still
- * there; otherwise the bucket is counted again, and the read is inexact
- * if part of it was counted already.
+ * there; otherwise the bucket is counted again.
  */
 static void ts_count_bound_bucket(struct tcpstates_walk *w,
 				  struct inet_bind_hashbucket *head)
 {
 	struct inet_bind2_bucket *tb2;
 	struct sock *sk, *held = NULL;
-	unsigned int restarts = 0;
+	unsigned int tries = 0;
 
-	ts_chain_reset(&w->chain);
+	w->undo_n = 0;
 	spin_lock_bh(&head->lock);
 	tb2 = ts_bind2_first(head);
 	sk = ts_owner_first(tb2);
-	while (!ts_journal_owners(w, &tb2, &sk)) {
+	while (!ts_count_owners(w, &tb2, &sk)) {
 		/* Linked owners have a reference; if not, go on holding. */
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			continue;
@@ -633,22 +447,14 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		spin_lock_bh(&head->lock);
 		if (ts_owner_linked(head, held, &tb2))
 			continue;
-		w->result.tables.restarts++;
-		/* A spill counted per netns and per port already. */
-		if (w->chain.spilled)
-			w->result.tables.inexact = true;
-		if (++restarts == TS_MAX_RESTARTS) {
-			w->result.tables.inexact = true;
+		if (!ts_retry(w, &tries))
 			break;
-		}
-		ts_chain_reset(&w->chain);
 		tb2 = ts_bind2_first(head);
 		sk = ts_owner_first(tb2);
 	}
 	spin_unlock_bh(&head->lock);
 	if (held)
 		sock_gen_put(held);
-	ts_chain_commit(w);
 }
 
 static unsigned int ts_count_bound(struct tcpstates_walk *w,
@@ -685,6 +491,8 @@ static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
 
 	w->hashinfo = h;
 	w->table_owner = owner;
+	w->only_net = w->scope.nr_targets == 1 ? w->scope.targets[0].net : NULL;
+	w->only_net_here = w->only_net && w->scope.targets[0].ehash == h;
 	for (first = 0; first < size; first = end) {
 		end = first + min_t(unsigned int, size - first,
 				    TS_BUCKETS_PER_BATCH);
@@ -697,21 +505,60 @@ static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
 	return 0;
 }
 
+/*
+ * The port with most CLOSE_WAIT, for the hint. Unless top_ports prints
+ * them, the counters are cleared on the way, or were never touched: the
+ * next walk then need not clear 256 KiB.
+ */
 static void ts_find_close_wait_port(struct tcpstates_walk *w)
 {
-	const u32 *ports = w->ports[TS_CLOSE_WAIT];
+	u32 *ports = w->ports[TS_CLOSE_WAIT];
 	struct tcpstates_result *res = &w->result;
 	const u64 *close_wait = res->counts.state[TS_CLOSE_WAIT].sockets;
+	bool keep = w->cfg->top_ports;
 	unsigned int port;
 
-	if (!ports || !(close_wait[TS_IPV4] + close_wait[TS_IPV6]))
+	if (!ports)
+		return;
+	if (!keep)
+		w->ports_clear |= BIT(TS_CLOSE_WAIT);
+	if (!(close_wait[TS_IPV4] + close_wait[TS_IPV6]))
 		return;
 	for (port = 0; port < TS_NR_PORTS; port++) {
 		if (ports[port] > res->close_wait_on_port) {
 			res->close_wait_on_port = ports[port];
 			res->close_wait_port = port;
 		}
+		if (!keep)
+			ports[port] = 0;
 	}
+}
+
+/* Per-port counters: CLOSE_WAIT always, for its hint; all for top_ports. */
+static int ts_ports_get(struct tcpstates_walk *w)
+{
+	int st;
+
+	w->port_states = 0;
+	for (st = 0; st < TS_NR_STATES; st++) {
+		w->ports[st] = NULL;
+		if (!w->cfg->top_ports && st != TS_CLOSE_WAIT)
+			continue;
+		if (!w->port_arrays[st]) {
+			w->port_arrays[st] = kvcalloc(TS_NR_PORTS, sizeof(u32),
+						      GFP_KERNEL_ACCOUNT);
+			if (!w->port_arrays[st])
+				return -ENOMEM;
+			w->ports_clear |= BIT(st);
+		}
+		w->ports[st] = w->port_arrays[st];
+		w->port_states |= BIT(st);
+		if (!(w->ports_clear & BIT(st)))
+			memset(w->ports[st], 0, TS_NR_PORTS * sizeof(u32));
+		/* Counted into from now on, until found clear again. */
+		w->ports_clear &= ~BIT(st);
+	}
+	return 0;
 }
 
 static void ts_walk_reset(struct tcpstates_walk *w)
@@ -721,19 +568,65 @@ static void ts_walk_reset(struct tcpstates_walk *w)
 	int st;
 
 	memset(&w->result, 0, sizeof(w->result));
-	ts_chain_reset(&w->chain);
-	w->filtering = tcpstates_config_filters(w->cfg);
-	for (st = 0; st < TS_NR_STATES; st++)
-		if (w->ports[st])
-			memset(w->ports[st], 0, TS_NR_PORTS * sizeof(u32));
+	memset(w->kinds, 0, sizeof(w->kinds));
+	for (st = 0; st < TS_NR_STATES; st++) {
+		w->extremes[st].soonest = LONG_MAX;
+		w->extremes[st].latest = LONG_MIN;
+		w->extremes[st].max_retries = 0;
+	}
+	w->undo_n = 0;
+	w->filtering = tcpstates_filtering(w->cfg);
+	w->flags = w->cfg->timers ? TS_SAMPLE_TIMERS : 0;
+	w->per_target = sc->nr_targets > 1;
+	w->detail_states = w->per_target ? TS_ALL_STATES : w->port_states;
+	w->now = jiffies;
 	for (i = 0; i < sc->nr_targets; i++) {
 		memset(sc->targets[i].sockets, 0, sizeof(sc->targets[i].sockets));
 		bitmap_zero(sc->targets[i].listening, TS_NR_PORTS);
 	}
 }
 
+/* The counts as the report reads them, times in milliseconds. */
+static void ts_walk_finish(struct tcpstates_walk *w)
+{
+	struct tcpstates_counts *c = &w->result.counts;
+	struct tcpstates_scope *sc = &w->scope;
+	unsigned int kind = 0;
+	int st, family, inbound, timer;
+	u64 n;
+
+	for (st = 0; st < TS_NR_STATES; st++) {
+		struct tcpstates_state_stats *out = &c->state[st];
+		const struct ts_extremes *e = &w->extremes[st];
+
+		for (family = 0; family < TS_NR_FAMILIES; family++) {
+			for (inbound = 0; inbound < 2; inbound++) {
+				for (timer = 0; timer <= TS_NR_TIMERS; timer++) {
+					n = w->kinds[kind++];
+					out->sockets[family] += n;
+					if (inbound)
+						out->inbound += n;
+					if (timer == TS_TIMER_NONE)
+						continue;
+					out->timers[timer] += n;
+					out->timed += n;
+				}
+			}
+		}
+		out->max_retries = e->max_retries;
+		if (out->timed) {
+			out->soonest_ms = tcpstates_ms_left(e->soonest);
+			out->latest_ms = tcpstates_ms_left(e->latest);
+		}
+		if (sc->nr_targets == 1)
+			sc->targets[0].sockets[st] = out->sockets[TS_IPV4] +
+						     out->sockets[TS_IPV6];
+	}
+	ts_find_close_wait_port(w);
+}
+
 /* Count every socket of the scope's netns, as the config filters them. */
-int tcpstates_walk(struct tcpstates_walk *w)
+static int ts_walk_tables(struct tcpstates_walk *w)
 {
 	struct tcpstates_scope *sc = &w->scope;
 	struct tcpstates_tables *t = &w->result.tables;
@@ -766,6 +659,67 @@ int tcpstates_walk(struct tcpstates_walk *w)
 		err = ts_walk_table(w, shared, NULL, t->bhash_buckets,
 				    ts_count_bound);
 	if (!err)
-		ts_find_close_wait_port(w);
+		ts_walk_finish(w);
 	return err;
+}
+
+struct tcpstates_walk *tcpstates_walk_alloc(void)
+{
+	return kvzalloc(sizeof(struct tcpstates_walk), GFP_KERNEL_ACCOUNT);
+}
+
+void tcpstates_walk_free(struct tcpstates_walk *w)
+{
+	int st;
+
+	if (!w)
+		return;
+	tcpstates_scope_put(&w->scope);
+	for (st = 0; st < TS_NR_STATES; st++)
+		kvfree(w->port_arrays[st]);
+	kvfree(w);
+}
+
+/*
+ * Count the sockets @cfg selects, in the netns a reader in @reader may see
+ * (wider when @privileged). The walk keeps those netns until
+ * tcpstates_walk_end() or the next walk.
+ */
+int tcpstates_walk(struct tcpstates_walk *w,
+		   const struct tcpstates_config *cfg, struct net *reader,
+		   bool privileged)
+{
+	int err;
+
+	tcpstates_walk_end(w);
+	w->cfg = cfg;
+	err = tcpstates_scope_get(&w->scope, reader, privileged, cfg);
+	if (!err)
+		err = ts_ports_get(w);
+	if (!err)
+		err = ts_walk_tables(w);
+	return err;
+}
+
+/* Let go of the netns and tables the last walk counted. */
+void tcpstates_walk_end(struct tcpstates_walk *w)
+{
+	tcpstates_scope_put(&w->scope);
+}
+
+const struct tcpstates_scope *tcpstates_walk_scope(const struct tcpstates_walk *w)
+{
+	return &w->scope;
+}
+
+const struct tcpstates_result *tcpstates_walk_result(const struct tcpstates_walk *w)
+{
+	return &w->result;
+}
+
+/* The last walk's sockets per local port in @state, if it kept them. */
+const u32 *tcpstates_walk_ports(const struct tcpstates_walk *w,
+				enum tcpstates_state state)
+{
+	return w->ports[state];
 }

@@ -157,28 +157,23 @@ static int model_uint(const char *s, size_t n, uint64_t max, uint64_t *out)
 }
 
 /*
- * A number knob (netns, top_ports, list_sockets) is read by kstrtouint():
- * digits, at most 15 characters, no sign. kstrtouint() also takes one
- * more trailing newline: such an input may go either way.
+ * A number knob (netns, top_ports, list_sockets): digits only, at most 15
+ * of them, leading zeros included; no sign, and no second newline.
  */
 static enum verdict model_number(const char *v, size_t n, uint64_t max,
 				 uint64_t *out)
 {
 	uint64_t x = 0;
-	size_t i, d = n;
+	size_t i;
 
-	if (!n || n > 15)
+	if (!n || n > 15 || !all_digits(v, n))
 		return INVALID;
-	if (v[n - 1] == '\n')
-		d = n - 1;
-	if (!all_digits(v, d))
-		return INVALID;
-	for (i = 0; i < d; i++)
+	for (i = 0; i < n; i++)
 		x = x * 10 + (v[i] - '0');
 	if (x > 0xffffffffULL || x > max)
 		return INVALID;
 	*out = x;
-	return d == n ? VALID : EITHER;
+	return VALID;
 }
 
 /* Items separated by single commas; nothing blank or control. */
@@ -409,16 +404,9 @@ static enum verdict model(const struct knob *k, const char *buf, size_t len,
 			return VALID;
 		}
 		m->mode = 2;
-		if (n && !isdigit((unsigned char)buf[0]))
+		if (model_number(buf, n, 0xffffffffULL, &m->num) == INVALID)
 			return INVALID;
-		switch (model_number(buf, n, 0xffffffffULL, &m->num)) {
-		case INVALID:
-			return INVALID;
-		case EITHER:
-			return m->num ? EITHER : INVALID;
-		default:
-			return m->num ? VALID : INVALID;
-		}
+		return m->num ? VALID : INVALID;
 	case K_FAMILY:
 		if (n == 3 && !memcmp(buf, "all", 3))
 			m->num = 3;

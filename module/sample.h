@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TCPSTATES_SAMPLE_H
+#define _TCPSTATES_SAMPLE_H
+
+#include <linux/bitops.h>
+#include <linux/in6.h>
+#include <linux/jiffies.h>
+#include <linux/rcupdate.h>
+#include <net/inet_connection_sock.h>
+#include <net/inet_timewait_sock.h>
+#include <net/net_namespace.h>
+#include <net/request_sock.h>
+#include <net/sock.h>
+#include <net/tcp_states.h>
+
+#include "compat.h"
+#include "scope.h"
+#include "tcpstates.h"
+
+/* What the walk learns from one socket. */
+struct tcpstates_sample {
+	u8 state;		/* enum tcpstates_state */
+	u8 family;		/* enum tcpstates_family */
+	u8 timer;		/* enum tcpstates_timer */
+	u8 retries;		/* retransmits, or probes for probe timers */
+	u16 lport;		/* host order */
+	bool inbound;		/* a listener holds the local port */
+	long expires;		/* jiffies from @now to @timer, maybe past */
+};
+
+/* What tcpstates_sample() is told about an entry, and asked to read. */
+#define TS_SAMPLE_LISTENER	BIT(0)	/* from lhash2, else from ehash */
+#define TS_SAMPLE_TIMERS	BIT(1)	/* read the pending timer too */
+
+/* The kernel's states we know, 0 to TCP_NEW_SYN_RECV, and ours for each. */
+#define TS_KERNEL_STATES (TCP_NEW_SYN_RECV + 1)
+extern const s8 tcpstates_kernel_states[TS_KERNEL_STATES];
+
+void tcpstates_sample_addrs(const struct sock *sk, int family,
+			    struct in6_addr *laddr, struct in6_addr *raddr);
+
+/*
+ * The netns of an entry, read once and marked: the walk holds no reference
+ * (under RCU), the listing one (outside RCU), so no lockdep condition fits.
+ */
+static inline const struct net *tcpstates_entry_net(const struct sock *sk)
+{
+#ifdef CONFIG_NET_NS
+	return rcu_dereference_raw(sk->sk_net.net);
+#else
+	return &init_net;
+#endif
+}
+
+/* Milliseconds left of a sample's @expires, none once it is past. */
+static inline u32 tcpstates_ms_left(long expires)
+{
+	return expires > 0 ? jiffies_to_msecs(expires) : 0;
+}
+
+/*
+ * Reading one socket. The walk holds no reference on the entries it reads
+ * (they are SLAB_TYPESAFE_BY_RCU and may be reused under us), so only
+ * scalars are read, each once; whatever needs more takes a reference
+ * first.
+ */
+
+static inline int ts_state_of(unsigned int kstate)
+{
+	return kstate < TS_KERNEL_STATES ? tcpstates_kernel_states[kstate] : -1;
+}
+
+static inline int ts_family_of(const struct sock *sk)
+{
+	unsigned short family = READ_ONCE(sk->sk_family);
+
+	if (family == AF_INET)
+		return TS_IPV4;
+	return family == AF_INET6 ? TS_IPV6 : -1;
+}
+
+/*
+ * The timer of a full socket, chosen as /proc/net/tcp chooses it. Trust
+ * icsk_pending, not timer_pending(): inet_csk_clear_xmit_timer() clears the
+ * former and leaves the timer armed.
+ */
+static inline void ts_sample_full_timer(const struct sock *sk,
+					unsigned long now,
+					struct tcpstates_sample *s)
+{
+	const struct inet_connection_sock *icsk = inet_csk(sk);
+	const struct timer_list *keepalive = ts_keepalive_timer(sk);
+	unsigned long expires;
+
+	switch (READ_ONCE(icsk->icsk_pending)) {
+	case ICSK_TIME_RETRANS:
+	case ICSK_TIME_REO_TIMEOUT:
+	case ICSK_TIME_LOSS_PROBE:
+		s->timer = TS_TIMER_RETRANS;
+		s->retries = READ_ONCE(icsk->icsk_retransmits);
+		expires = ts_icsk_timeout(icsk);
+		break;
+	case ICSK_TIME_PROBE0:
+		s->timer = TS_TIMER_PROBE0;
+		s->retries = READ_ONCE(icsk->icsk_probes_out);
+		expires = ts_icsk_timeout(icsk);
+		break;
+	default:
+		if (!timer_pending(keepalive)) {
+			s->retries = READ_ONCE(icsk->icsk_retransmits);
+			return;
+		}
+		s->timer = TS_TIMER_KEEPALIVE;
+		s->retries = READ_ONCE(icsk->icsk_probes_out);
+		expires = READ_ONCE(keepalive->expires);
+		break;
+	}
+	s->expires = (long)(expires - now);
+}
+
+/*
+ * A request sock is hashed with a zero refcount and its timer armed only
+ * afterwards (reqsk_queue_hash_req()), so the timer is read only once the
+ * refcount is set. Taking a reference would dirty the sock's cache line on
+ * every read under a SYN flood; like every unreferenced read here these are
+ * scalars read once, and a sock reused meanwhile makes the chain restart.
+ */
+static inline void ts_sample_request_timer(const struct sock *sk,
+					   unsigned long now,
+					   struct tcpstates_sample *s)
+{
+	const struct request_sock *req = inet_reqsk(sk);
+
+	if (!refcount_read(&sk->sk_refcnt))
+		return;
+	/* Pairs with the smp_wmb() before refcount_set() in reqsk_queue_hash_req(). */
+	smp_rmb();
+	s->timer = TS_TIMER_SYNACK;
+	/*
+	 * A bit-field, which READ_ONCE() cannot take. Only the timer writes
+	 * it; a stale value is one retry off, as in /proc/net/tcp.
+	 */
+	s->retries = data_race((u8)req->num_timeout);
+	s->expires = (long)(READ_ONCE(req->rsk_timer.expires) - now);
+}
+
+/* A timewait sock is hashed before inet_twsk_schedule() arms its timer (v6.12). */
+static inline void
+ts_sample_timewait_timer(const struct inet_timewait_sock *tw,
+			 unsigned long now, struct tcpstates_sample *s)
+{
+	if (!timer_pending(&tw->tw_timer))
+		return;
+	s->timer = TS_TIMER_TIMEWAIT;
+	s->expires = (long)(READ_ONCE(tw->tw_timer.expires) - now);
+}
+
+/*
+ * Read one hashed entry of the netns @t: a full socket, a
+ * timewait sock or a request sock. lhash2 contributes LISTEN and nothing
+ * else; ehash everything but LISTEN and CLOSE, which a socket only passes
+ * through there on its way out. Returns false for an entry not counted
+ * in the table it came from. Inline: the walk calls it for every entry.
+ */
+static __always_inline bool
+tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
+		 unsigned int flags, unsigned long now,
+		 struct tcpstates_sample *s)
+{
+	bool listeners = flags & TS_SAMPLE_LISTENER;
+	bool timers = flags & TS_SAMPLE_TIMERS;
+	int kstate = READ_ONCE(sk->sk_state);
+	bool listener = kstate == TCP_LISTEN;
+	int state, family;
+
+	if (listener != listeners || kstate == TCP_CLOSE)
+		return false;
+
+	s->timer = TS_TIMER_NONE;
+	s->retries = 0;
+	s->lport = READ_ONCE(sk->sk_num);
+
+	switch (kstate) {
+	case TCP_LISTEN:
+		break;
+	case TCP_TIME_WAIT:
+		/* A timewait sock keeps its real state, FIN_WAIT2 or TIME_WAIT. */
+		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
+		if (timers)
+			ts_sample_timewait_timer(inet_twsk(sk), now, s);
+		break;
+	case TCP_NEW_SYN_RECV:
+		if (timers)
+			ts_sample_request_timer(sk, now, s);
+		break;
+	default:
+		if (timers)
+			ts_sample_full_timer(sk, now, s);
+		break;
+	}
+
+	state = ts_state_of(kstate);
+	family = ts_family_of(sk);
+	if (state < 0 || family < 0)
+		return false;
+	s->state = state;
+	s->family = family;
+	s->inbound = listener || test_bit(s->lport, t->listening);
+	return true;
+}
+
+/*
+ * A bound-only socket of the netns @t: bound, but neither listening nor
+ * connecting, which inet_diag (v6.8+) reports as bound-inactive; the
+ * caller holds its bind bucket's lock. Since v6.8 timewait socks share the owner list; their
+ * sk_state is TCP_TIME_WAIT, so the state test, first, leaves them out
+ * while reading nothing beyond sock_common.
+ */
+static __always_inline bool
+tcpstates_sample_bound(const struct tcpstates_target *t, struct sock *sk,
+		       struct tcpstates_sample *s)
+{
+	int family;
+	u16 port;
+
+	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
+		return false;
+	/* Written under the bhash lock, not the bhash2 one we hold. */
+	port = READ_ONCE(inet_sk(sk)->inet_num);
+	if (!port)
+		return false;
+	family = ts_family_of(sk);
+	if (family < 0)
+		return false;
+
+	s->state = TS_CLOSED;
+	s->family = family;
+	s->timer = TS_TIMER_NONE;
+	s->retries = 0;
+	s->lport = port;
+	s->inbound = test_bit(port, t->listening);
+	return true;
+}
+
+#endif /* _TCPSTATES_SAMPLE_H */
