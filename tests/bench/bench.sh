@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest side, run by the harness's PID 1 under busybox sh.
 # scripts/bench reads the lines that start with "BENCH" from the console.
-# Settings come from /suite/bench/params: PHASES ("scale hold" or either),
+# Settings come from /suite/bench/params: PHASES (scale, hold, profile),
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
-# BATCHES, CHURN_SECS, and for the hold phase HOLD_NS (connections on one
-# port, ascending) and HOLD_ROUNDS.
+# INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
+# connections, after the scale), BATCHES, CHURN_SECS, and for the hold
+# phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS.
 
 . /suite/lib.sh
 . /suite/bench/params
@@ -31,14 +32,10 @@ done
 pop_start() {
 	rm -f /tmp/pop.in
 	mkfifo /tmp/pop.in
-	: > /tmp/pop.out
-	$H/population "$@" < /tmp/pop.in > /tmp/pop.out 2> /tmp/pop.err &
-	POP=$!
+	run_bg /tmp/pop.out sh -c 'exec "$0" "$@" < /tmp/pop.in' $H/population "$@"
+	POP=$BG_PID
 	exec 3> /tmp/pop.in
-	while ! grep -q '^ready' /tmp/pop.out; do
-		kill -0 $POP 2> /dev/null || { cat /tmp/pop.err; say error population died; exit 1; }
-		sleep 0.2
-	done
+	wait_ready /tmp/pop.out $POP || { say error population died; exit 1; }
 }
 
 # pop_quit: the builder gone, its sockets closed and its tun device removed.
@@ -58,7 +55,7 @@ pop() { # pop COMMAND WORD: wait for the next line starting with WORD
 	before=$(grep -c "^$2" /tmp/pop.out)
 	echo "$1" >&3
 	while [ "$(grep -c "^$2" /tmp/pop.out)" -le "$before" ]; do
-		kill -0 $POP 2> /dev/null || { cat /tmp/pop.err; say error population died; exit 1; }
+		kill -0 $POP 2> /dev/null || { cat /tmp/pop.out; say error population died; exit 1; }
 		sleep 0.2
 	done
 	grep "^$2" /tmp/pop.out | tail -n 1
@@ -105,6 +102,7 @@ churn() { # churn LABEL READERS_CMD PIN
 }
 
 phase_scale() {
+	measure_pairs
 	pop_start 0
 	for n in $NS; do
 		line=$(pop "grow $n" built)
@@ -129,21 +127,19 @@ phase_scale() {
 		[ "$n" -ge 1000000 ] && r=$ROUNDS_BIG
 		pop refresh refreshed > /dev/null
 		set_knob reset 1
-		# All tools, alternated A B C ... A B C.
+		# All tools, alternated A B C ... A B C. The per-socket tools are
+		# information, and slow: they run up to INFO_MAX_N.
+		set -- proc_net_tcp="cat /proc/net/tcp /proc/net/tcp6" \
+			ss="$COUNT_SS" netstat="$COUNT_NETSTAT"
+		[ "$n" -le "$INFO_MAX_N" ] || set --
 		timeit "$n" "$r" \
 			tcpstates="echo 1 > $PARAMS/reset :: cat $PROC" \
 			tcpstates_full="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_ports; echo Y > $PARAMS/timers :: cat $PROC" \
 			bare="echo 1 > $PARAMS/reset :: cat /proc/tcpstates_bare" \
-			proc_net_tcp="cat /proc/net/tcp /proc/net/tcp6" \
-			ss="$COUNT_SS" \
-			netstat="$COUNT_NETSTAT"
+			"$@"
 		# The kernel's part alone: read in process, no fork or exec.
 		pop refresh refreshed > /dev/null
-		timeit "$n" "$ROUNDS" \
-			tcpstates_read="echo 1 > $PARAMS/reset :: @read $PROC" \
-			tcpstates_full_read="echo 10 > $PARAMS/top_ports :: @read $PROC" \
-			tcpstates_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
-			bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
+		read_ratios "$n" "$ROUNDS"
 		# Memory while reading: the largest drop of MemFree below idle.
 		timeit "$n" 3 -m \
 			tcpstates_m="echo 1 > $PARAMS/reset :: cat $PROC" \
@@ -301,6 +297,51 @@ phase_hold() {
 			}' /tmp/hold.out)
 		done
 		hold_untrace
+	done
+	pop_quit
+}
+
+# read_ratios N ROUNDS: the kernel's part of each view and of the bare walk.
+read_ratios() {
+	timeit "$1" "$2" \
+		tcpstates_read="echo 1 > $PARAMS/reset :: @read $PROC" \
+		tcpstates_full_read="echo 10 > $PARAMS/top_ports :: @read $PROC" \
+		tcpstates_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
+		bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
+	set_knob reset 1
+}
+
+# 20,000 connections over loopback: 40,000 ESTABLISHED sockets, both ends
+# of each pair here, as a user would first try it.
+measure_pairs() {
+	ulimit -n 100000
+	start_sockets /tmp/pairs.out 4:established:$PAIRS:9000 ||
+		{ say error "the loopback pairs did not come up"; return; }
+	snapshot
+	total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
+	say pairs_exact "$PAIRS" "$total" "$([ "$M" = "$O1" ] && echo yes || echo no)"
+	read_ratios "pairs$PAIRS" "$ROUNDS" | sed 's/^BENCH time /BENCH pairs_time /'
+	stop_sockets $SOCKETS_PID
+}
+
+# A profile, not a benchmark: under -icount the guest's clock counts
+# instructions, so these times are instruction counts (1 ns each), stable
+# from run to run; then where a read spends them, by perf.
+phase_profile() {
+	pop_start 0
+	for n in $NS; do
+		say build "$n" "$(pop "grow $n" built)"
+		pop refresh refreshed > /dev/null
+		snapshot
+		say exact "$n" "$([ "$M" = "$O1" ] && echo yes || echo no)"
+		read_ratios "$n" 5
+		for f in $PROC /proc/tcpstates_bare; do
+			/usr/bin/perf record -e cpu-clock -F 4000 -o /tmp/perf.data -- \
+				$B/timeit -r 10 t="@read $f" > /dev/null 2> /tmp/perf.err ||
+				{ cat /tmp/perf.err; continue; }
+			/usr/bin/perf report -i /tmp/perf.data --stdio --sort sym 2> /dev/null |
+				awk -v f="$f" '/^ *[0-9.]+%/ && $1 + 0 >= 0.5 { print "BENCH profile", f, $1, $NF }'
+		done
 	done
 	pop_quit
 }
