@@ -4,7 +4,7 @@
 # Settings come from /suite/bench/params: PHASES (scale, hold, profile),
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
 # INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
-# connections, after the scale), BATCHES, CHURN_SECS, and for the hold
+# connections, after the scale, in a netns of their own), BATCHES, CHURN_SECS, and for the hold
 # phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS.
 
 . /suite/lib.sh
@@ -17,16 +17,18 @@ COUNT_NETSTAT="$NETSTAT -tan | awk 'NR > 2 { c[\$6]++ } END { for (s in c) print
 
 say() { echo "BENCH $*"; }
 
-ip link set lo up
-insmod /lib/modules/tun.ko
-for m in inet_diag tcp_diag; do insmod /lib/modules/$m.ko; done
-insmod $KO
-insmod $B/barewalk.ko
-say kernel "$(uname -r)" cpus "$(nproc)" mem_kib "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
-grep -q '^tcp_diag' /proc/modules && say ss_netlink yes || say ss_netlink no
-for t in "$SS -tan" "$NETSTAT -tan"; do
-	$t > /tmp/t.out 2>&1 || { cat /tmp/t.out; say error "$t does not run"; exit 1; }
-done
+setup_guest() {
+	ip link set lo up
+	insmod /lib/modules/tun.ko
+	for m in inet_diag tcp_diag; do insmod /lib/modules/$m.ko; done
+	insmod $KO
+	insmod $B/barewalk.ko
+	say kernel "$(uname -r)" cpus "$(nproc)" mem_kib "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+	grep -q '^tcp_diag' /proc/modules && say ss_netlink yes || say ss_netlink no
+	for t in "$SS -tan" "$NETSTAT -tan"; do
+		$t > /tmp/t.out 2>&1 || { cat /tmp/t.out; say error "$t does not run"; exit 1; }
+	done
+}
 
 # pop_start [ARGS]: a population builder fed by fd 3, ready for commands.
 pop_start() {
@@ -102,7 +104,6 @@ churn() { # churn LABEL READERS_CMD PIN
 }
 
 phase_scale() {
-	measure_pairs
 	pop_start 0
 	for n in $NS; do
 		line=$(pop "grow $n" built)
@@ -175,6 +176,7 @@ phase_scale() {
 		churn ss "$SS -tan" "$pin"
 	done
 	pop_quit
+	measure_pairs
 }
 
 # The longest hold of a bind-bucket lock in one read, with every
@@ -313,7 +315,18 @@ read_ratios() {
 
 # 20,000 connections over loopback: 40,000 ESTABLISHED sockets, both ends
 # of each pair here, as a user would first try it.
+# In a netns of its own, with an ehash of its own (65,536 buckets, as a
+# user's thash_entries=65536 gave), so that what the scale left behind,
+# such as the churn's TIME_WAIT, is neither counted nor walked.
 measure_pairs() {
+	echo 65536 > /proc/sys/net/ipv4/tcp_child_ehash_entries
+	unshare -n sh $B/bench.sh pairs
+	echo 0 > /proc/sys/net/ipv4/tcp_child_ehash_entries
+}
+
+# The pairs, in the netns this runs in.
+count_pairs() {
+	ip link set lo up
 	ulimit -n 100000
 	start_sockets /tmp/pairs.out 4:established:$PAIRS:9000 ||
 		{ say error "the loopback pairs did not come up"; return; }
@@ -346,6 +359,12 @@ phase_profile() {
 	pop_quit
 }
 
+if [ "${1:-}" = pairs ]; then
+	count_pairs
+	exit 0
+fi
+
+setup_guest
 for phase in $PHASES; do
 	phase_$phase
 done
