@@ -29,7 +29,7 @@ check:
 	./scripts/check
 
 # The quick static checks alone: one version, checkpatch --strict, W=1 and
-# sparse on each kernel (KERNELS as in scripts/kernels.sh; default debian).
+# sparse on each kernel (KERNELS as in scripts/kernels.sh; default debian 5.15).
 gates:
 	./scripts/gates
 

@@ -40,45 +40,27 @@ static struct inet_hashinfo *ts_cursor_table(const struct tcpstates_cursor *c)
 
 	if (!sc->nr_ehash || c->table > sc->nr_ehash)
 		return NULL;
-	/* lhash2 is shared: any table's pointer to it will do. */
+	/* The listeners' table is shared: any table's pointer to it will do. */
 	return sc->ehash[c->table ? c->table - 1 : 0];
 }
 
 static unsigned int ts_table_size(const struct tcpstates_cursor *c,
 				  const struct inet_hashinfo *h)
 {
-	return c->table ? h->ehash_mask + 1 : h->lhash2_mask + 1;
+	return c->table ? h->ehash_mask + 1 : ts_listen_buckets(h);
 }
 
 static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c,
 						struct inet_hashinfo *h)
 {
 	if (!c->table)
-		return &h->lhash2[c->bucket].nulls_head;
+		return ts_listen_chain(h, c->bucket);
 	return &h->ehash[c->bucket].chain;
 }
 
 static unsigned long ts_cursor_nulls(const struct tcpstates_cursor *c)
 {
 	return c->table ? c->bucket : c->bucket + LISTENING_NULLS_BASE;
-}
-
-/* A listener's lhash2 hash, as inet_lhash2_bucket_sk() computes it. */
-static u32 ts_listener_hash(const struct sock *sk)
-{
-	const struct net *net = sock_net(sk);
-	u16 port = READ_ONCE(sk->sk_num);
-#if IS_ENABLED(CONFIG_IPV6)
-	struct in6_addr addr;
-	int i;
-
-	if (READ_ONCE(sk->sk_family) == AF_INET6) {
-		for (i = 0; i < 4; i++)
-			addr.s6_addr32[i] = READ_ONCE(sk->sk_v6_rcv_saddr.s6_addr32[i]);
-		return ipv6_portaddr_hash(net, &addr, port);
-	}
-#endif
-	return ipv4_portaddr_hash(net, READ_ONCE(sk->sk_rcv_saddr), port);
 }
 
 /*
@@ -100,8 +82,7 @@ static bool ts_still_ours(const struct tcpstates_cursor *c,
 		return false;
 	if (!c->table)
 		return READ_ONCE(sk->sk_state) == TCP_LISTEN &&
-		       inet_lhash2_bucket(h, ts_listener_hash(sk)) ==
-		       &h->lhash2[c->bucket];
+		       ts_listen_bucket_of(h, sk) == c->bucket;
 	return sc->targets[target].ehash == h &&
 	       (READ_ONCE(sk->sk_hash) & h->ehash_mask) == c->bucket;
 }

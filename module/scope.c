@@ -14,6 +14,7 @@
 #include <net/inet_hashtables.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "knobs.h"
 #include "scope.h"
 
@@ -66,7 +67,7 @@ static int ts_ptr_cmp(const void *a, const void *b)
 
 static bool ts_has_own_ehash(const struct net *net)
 {
-	return net->ipv4.tcp_death_row.hashinfo->pernet;
+	return ts_ehash_is_pernet(net->ipv4.tcp_death_row.hashinfo);
 }
 
 /*
@@ -123,12 +124,12 @@ static int ts_tables(struct tcpstates_scope *sc)
 		t->listening = sc->listening + i * BITS_TO_LONGS(TS_NR_PORTS);
 		t->ehash = h;
 		/* Netns without their own ehash share the global one. */
-		if (!h->pernet) {
+		if (!ts_ehash_is_pernet(h)) {
 			if (shared)
 				continue;
 			shared = true;
 		}
-		sc->ehash_owner[sc->nr_ehash] = h->pernet ? t->net : NULL;
+		sc->ehash_owner[sc->nr_ehash] = ts_ehash_is_pernet(h) ? t->net : NULL;
 		sc->ehash[sc->nr_ehash++] = h;
 	}
 	return shared ? ts_collect_own_ehash(sc) : 0;

@@ -14,6 +14,7 @@
 #include <net/net_namespace.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "settings.h"
 
 /*
@@ -39,8 +40,7 @@ void tcpstates_read_limits(struct net *net, struct tcpstates_limits *lim)
 {
 	struct inet_timewait_death_row *dr = &net->ipv4.tcp_death_row;
 
-	/* tw_refcount starts at 1 for the netns itself. */
-	lim->timewait = refcount_read(&dr->tw_refcount) - 1;
+	lim->timewait = ts_timewait_count(dr);
 	lim->max_tw_buckets = READ_ONCE(dr->sysctl_max_tw_buckets);
 	lim->orphans = ts_orphans();
 	lim->aborted_on_memory = snmp_fold_field(net->mib.net_statistics,

@@ -2,8 +2,9 @@
 /*
  * Counting walk over the TCP hash tables.
  *
- * ehash and lhash2 are read under RCU alone, the way
- * __inet_lookup_established() reads them. Sockets are
+ * ehash and the listeners' table (lhash2; listening_hash before v5.19)
+ * are read under RCU alone, the way __inet_lookup_established() reads
+ * them. Sockets are
  * SLAB_TYPESAFE_BY_RCU, so an entry can be freed and reused on another
  * chain while we stand on it. What a chain adds is therefore noted as it
  * is counted, and taken back when the chain did not end on its own nulls
@@ -302,7 +303,7 @@ static unsigned int ts_count_listeners(struct tcpstates_walk *w,
 
 	rcu_read_lock();
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		struct hlist_nulls_head *head = &h->lhash2[i].nulls_head;
+		struct hlist_nulls_head *head = ts_listen_chain(h, i);
 
 		/* A listener has no timer we report: no copy without. */
 		if (!hlist_nulls_empty(head))
@@ -334,52 +335,52 @@ static unsigned int ts_count_established(struct tcpstates_walk *w,
 	return i;
 }
 
-static struct inet_bind2_bucket *ts_bind2_first(struct inet_bind_hashbucket *head)
+static struct ts_bind_bucket *ts_bind_first(struct inet_bind_hashbucket *head)
 {
-	return hlist_entry_safe(head->chain.first, struct inet_bind2_bucket, node);
+	return hlist_entry_safe(head->chain.first, struct ts_bind_bucket, node);
 }
 
-static struct inet_bind2_bucket *ts_bind2_next(struct inet_bind2_bucket *tb2)
+static struct ts_bind_bucket *ts_bind_next(struct ts_bind_bucket *tb)
 {
-	return hlist_entry_safe(tb2->node.next, struct inet_bind2_bucket, node);
+	return hlist_entry_safe(tb->node.next, struct ts_bind_bucket, node);
 }
 
-static struct sock *ts_owner_first(struct inet_bind2_bucket *tb2)
+static struct sock *ts_owner_first(struct ts_bind_bucket *tb)
 {
-	return tb2 ? hlist_entry_safe(tb2->owners.first, struct sock,
-				      ts_bhash2_owner_node) : NULL;
+	return tb ? hlist_entry_safe(tb->owners.first, struct sock,
+				     ts_bind_owner_node) : NULL;
 }
 
 static struct sock *ts_owner_next(struct sock *sk)
 {
-	return hlist_entry_safe(sk->ts_bhash2_owner_node.next, struct sock,
-				ts_bhash2_owner_node);
+	return hlist_entry_safe(sk->ts_bind_owner_node.next, struct sock,
+				ts_bind_owner_node);
 }
 
 /*
- * Count owners from @*sk of @*tb2 onwards, as far as one hold of the lock
- * goes. Returns true at the end of the bucket; otherwise @*tb2 and
+ * Count owners from @*sk of @*tb onwards, as far as one hold of the lock
+ * goes. Returns true at the end of the bucket; otherwise @*tb and
  * @*sk are the owner to go on from, not yet counted.
  */
 static bool ts_count_owners(struct tcpstates_walk *w,
-			    struct inet_bind2_bucket **pos, struct sock **next)
+			    struct ts_bind_bucket **pos, struct sock **next)
 {
 	unsigned int held = 0, counted = w->undo_n;
-	struct inet_bind2_bucket *tb2 = *pos;
+	struct ts_bind_bucket *tb = *pos;
 	struct sock *sk = *next;
 	struct tcpstates_sample s;
 	int target;
 
-	for (; tb2; tb2 = ts_bind2_next(tb2), sk = ts_owner_first(tb2)) {
+	for (; tb; tb = ts_bind_next(tb), sk = ts_owner_first(tb)) {
 		/* A bucket's owners are all of its netns. */
-		target = tcpstates_scope_find(&w->scope, ib2_net(tb2));
+		target = tcpstates_scope_find(&w->scope, ts_bind_bucket_net(tb));
 		if (target < 0)
 			continue;
 		for (; sk; sk = ts_owner_next(sk)) {
 			if (held == TS_ENTRIES_PER_BATCH) {
 				w->batch_entries += held;
 				w->undo_n = counted;
-				*pos = tb2;
+				*pos = tb;
 				*next = sk;
 				return false;
 			}
@@ -401,14 +402,14 @@ static bool ts_count_owners(struct tcpstates_walk *w,
  */
 static bool ts_owner_linked(struct inet_bind_hashbucket *head,
 			    const struct sock *sk,
-			    struct inet_bind2_bucket **tb2)
+			    struct ts_bind_bucket **tb)
 {
-	const struct inet_bind2_bucket *want = ts_bind2_bucket_of(sk);
-	struct inet_bind2_bucket *pos;
+	const struct ts_bind_bucket *want = ts_bind_bucket_of(sk);
+	struct ts_bind_bucket *pos;
 
 	inet_bind_bucket_for_each(pos, &head->chain) {
 		if (pos == want) {
-			*tb2 = pos;
+			*tb = pos;
 			return true;
 		}
 	}
@@ -427,15 +428,15 @@ static bool ts_owner_linked(struct inet_bind_hashbucket *head,
 static void ts_count_bound_bucket(struct tcpstates_walk *w,
 				  struct inet_bind_hashbucket *head)
 {
-	struct inet_bind2_bucket *tb2;
+	struct ts_bind_bucket *tb;
 	struct sock *sk, *held = NULL;
 	unsigned int tries = 0;
 
 	w->undo_n = 0;
 	spin_lock_bh(&head->lock);
-	tb2 = ts_bind2_first(head);
-	sk = ts_owner_first(tb2);
-	while (!ts_count_owners(w, &tb2, &sk)) {
+	tb = ts_bind_first(head);
+	sk = ts_owner_first(tb);
+	while (!ts_count_owners(w, &tb, &sk)) {
 		/* Linked owners have a reference; if not, go on holding. */
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			continue;
@@ -445,12 +446,12 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		held = sk;
 		cond_resched();
 		spin_lock_bh(&head->lock);
-		if (ts_owner_linked(head, held, &tb2))
+		if (ts_owner_linked(head, held, &tb))
 			continue;
 		if (!ts_retry(w, &tries))
 			break;
-		tb2 = ts_bind2_first(head);
-		sk = ts_owner_first(tb2);
+		tb = ts_bind_first(head);
+		sk = ts_owner_first(tb);
 	}
 	spin_unlock_bh(&head->lock);
 	if (held)
@@ -464,7 +465,7 @@ static unsigned int ts_count_bound(struct tcpstates_walk *w,
 	unsigned int i;
 
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		struct inet_bind_hashbucket *head = &h->bhash2[i];
+		struct inet_bind_hashbucket *head = &ts_bind_table(h)[i];
 
 		/* Racy peek, as inet_diag does: skip the lock when empty. */
 		if (!hlist_empty(&head->chain))
@@ -638,12 +639,12 @@ static int ts_walk_tables(struct tcpstates_walk *w)
 	if (!sc->nr_targets)
 		return 0;
 
-	/* lhash2 and the bind tables are shared by every netns. */
+	/* The listener and bind tables are shared by every netns. */
 	shared = sc->targets[0].net->ipv4.tcp_death_row.hashinfo;
-	t->lhash2_buckets = shared->lhash2_mask + 1;
+	t->lhash2_buckets = ts_listen_buckets(shared);
 	t->bhash_buckets = shared->bhash_size;
 	t->ehash_tables = sc->nr_ehash;
-	t->ehash_pernet = sc->nr_ehash == 1 && sc->ehash[0]->pernet;
+	t->ehash_pernet = sc->nr_ehash == 1 && ts_ehash_is_pernet(sc->ehash[0]);
 
 	/* Listeners first: they decide which sockets are inbound. */
 	err = ts_walk_table(w, shared, NULL, t->lhash2_buckets,

@@ -17,6 +17,8 @@
 #   6.1-rt 6.1-cloud 6.12-rt 6.12-cloud   their PREEMPT_RT and cloud flavours
 #   debug-kasan debug-kcsan    built from linux-source-6.12
 #                              (scripts/debug-kernel.sh)
+#   5.15                       an upstream 5.15.135 built elsewhere
+#                              (scripts/kernel-515.sh)
 #   groups: debian (6.1 6.12), flavours (the four above), debug (both debug
 #   kernels), all (every line); e.g. KERNELS="debian 6.12-rt"
 
@@ -24,11 +26,14 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib-debian.sh"
 # shellcheck source=scripts/debug-kernel.sh
 . "$(dirname "${BASH_SOURCE[0]}")/debug-kernel.sh"
+# shellcheck source=scripts/kernel-515.sh
+. "$(dirname "${BASH_SOURCE[0]}")/kernel-515.sh"
 
 # The one list of kernel lines.
 TS_DEBIAN_LINES="6.1 6.12"
 TS_FLAVOUR_LINES="6.1-rt 6.1-cloud 6.12-rt 6.12-cloud"
 TS_DEBUG_LINES="debug-kasan debug-kcsan"
+TS_OLDER_LINES="5.15"
 
 # ts_lines SPEC: the kernel lines SPEC names, groups expanded, each once,
 # in SPEC's order; an unknown word is an error.
@@ -39,13 +44,13 @@ ts_lines() {
 		debian) word=$TS_DEBIAN_LINES ;;
 		flavours) word=$TS_FLAVOUR_LINES ;;
 		debug) word=$TS_DEBUG_LINES ;;
-		all) word="$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES" ;;
+		all) word="$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES $TS_OLDER_LINES" ;;
 		*)
-			case " $TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES " in
+			case " $TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES $TS_OLDER_LINES " in
 			*" $word "*) ;;
 			*)
 				echo "unknown kernel line: $word (known: debian flavours debug all" \
-					"$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES)" >&2
+					"$TS_DEBIAN_LINES $TS_FLAVOUR_LINES $TS_DEBUG_LINES $TS_OLDER_LINES)" >&2
 				return 1
 				;;
 			esac
@@ -104,7 +109,7 @@ ts_debian_releases() {
 	lines=$(ts_lines "$1") || return 1
 	for line in $lines; do
 		case $line in
-		debug-*) ;;
+		debug-* | 5.15) ;;
 		*) ts_headers "$line" || return 1 ;;
 		esac
 	done
@@ -115,6 +120,7 @@ ts_prepare_kernel() {
 	local rel
 	case $1 in
 	debug-*) ts_debug_kernel "$1"; return ;;
+	5.15) ts_515_kernel; return ;;
 	esac
 	rel=$(ts_headers "$1") || return 1
 	ts_image "$rel" > /dev/null || return 1
@@ -125,6 +131,8 @@ ts_prepare_kernel() {
 ts_kdir() {
 	if ts_debug_release_p "$1"; then
 		echo "$TCPSTATES_CACHE/$1/build"
+	elif ts_515_release_p "$1"; then
+		ts_515_kdir
 	else
 		echo "/lib/modules/$1/build"
 	fi

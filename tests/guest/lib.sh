@@ -242,6 +242,20 @@ setting() { # setting NAME: a "name value unit" line's value
 	awk -v n="$1" '$1 == n && NF == 3 { print $2 }' "$PROC"
 }
 
+# Per-netns ehash (v6.1+): has_child_ehash, child_ehash (the sysctl's
+# value, 0 without it) and set_child_ehash N (nothing without it).
+has_child_ehash() {
+	[ -e /proc/sys/net/ipv4/tcp_child_ehash_entries ]
+}
+
+child_ehash() {
+	cat /proc/sys/net/ipv4/tcp_child_ehash_entries 2>/dev/null || echo 0
+}
+
+set_child_ehash() {
+	! has_child_ehash || echo "$1" > /proc/sys/net/ipv4/tcp_child_ehash_entries
+}
+
 set_knob() {
 	echo "$2" > "$PARAMS/$1"
 }

@@ -157,7 +157,7 @@ faults_sites() {
 	grep '^#' /tmp/sites
 	# A netns with its own ehash, which a read of our own netns must also
 	# look at (a socket could move there).
-	echo 256 > /proc/sys/net/ipv4/tcp_child_ehash_entries
+	set_child_ehash 256
 	unshare -n sleep 1000 &
 	own=$!
 	i=0
@@ -165,7 +165,7 @@ faults_sites() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	echo 0 > /proc/sys/net/ipv4/tcp_child_ehash_entries
+	set_child_ehash 0
 	fault_set probability 100
 	fault_set interval 1
 	fault_set times 0
