@@ -80,11 +80,23 @@ static inline int ts_family_of(const struct sock *sk)
 }
 
 /*
+ * Whether a full socket's keepalive timer may be armed. Only SO_KEEPALIVE
+ * and an orphan's FIN_WAIT2 wait arm it, and sk_flags shares a cache line
+ * with the chain's next pointer, which the walk has read already; the
+ * timer is two lines further. Not seen: the timer re-armed for HZ/20
+ * because it fired while SO_KEEPALIVE was being turned off.
+ */
+static inline bool ts_keepalive_armable(const struct sock *sk, int kstate)
+{
+	return kstate == TCP_FIN_WAIT2 || sock_flag(sk, SOCK_KEEPOPEN);
+}
+
+/*
  * The timer of a full socket, chosen as /proc/net/tcp chooses it. Trust
  * icsk_pending, not timer_pending(): inet_csk_clear_xmit_timer() clears the
  * former and leaves the timer armed.
  */
-static inline void ts_sample_full_timer(const struct sock *sk,
+static inline void ts_sample_full_timer(const struct sock *sk, int kstate,
 					unsigned long now,
 					struct tcpstates_sample *s)
 {
@@ -106,7 +118,8 @@ static inline void ts_sample_full_timer(const struct sock *sk,
 		expires = ts_icsk_timeout(icsk);
 		break;
 	default:
-		if (!timer_pending(keepalive)) {
+		if (!ts_keepalive_armable(sk, kstate) ||
+		    !timer_pending(keepalive)) {
 			s->retries = READ_ONCE(icsk->icsk_retransmits);
 			return;
 		}
@@ -195,7 +208,7 @@ tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
 		break;
 	default:
 		if (timers)
-			ts_sample_full_timer(sk, now, s);
+			ts_sample_full_timer(sk, kstate, now, s);
 		break;
 	}
 

@@ -102,6 +102,23 @@ timers_in_child() {
 	stop_sockets $SOCKETS_PID
 }
 
+# With tcp_fin_timeout over 2MSL, an orphan waits in FIN_WAIT2 as a full
+# socket, on the keepalive timer, without SO_KEEPALIVE.
+long_fin_wait2_in_child() {
+	echo 90 > /proc/sys/net/ipv4/tcp_fin_timeout
+	start_sockets /tmp/long_fin_wait2.out 4:orphan:3:7080 6:orphan:2:7081 ||
+		{ not_ok "long FIN_WAIT2 population ready"; return; }
+	snapshot
+	at_least "long FIN_WAIT2" FIN_WAIT2 4 3
+	at_least "long FIN_WAIT2" FIN_WAIT2 6 2
+	late=$(column FIN_WAIT2 latest_ms)
+	check "orphaned FIN_WAIT2 past 2MSL: keepalive timers of at most 90 - 60 s ($late ms)" \
+		sh -c "[ '$(column FIN_WAIT2 keepalive)' -ge 5 ] && [ '$late' -le 30000 ] && [ '$late' -gt 0 ]"
+	compare_timers "long FIN_WAIT2"
+	stop_sockets $SOCKETS_PID
+}
+
 test_timers() {
 	in_netns timers_in_child
+	in_netns long_fin_wait2_in_child
 }
