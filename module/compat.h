@@ -77,6 +77,11 @@ ts_bind_bucket_of(const struct sock *sk)
  * before, listening_hash's 32 buckets by port. Either way a bucket's nulls
  * value is its index plus LISTENING_NULLS_BASE.
  */
+#if defined(TCPSTATES_HAVE_LHASH2_PORTADDR_NODE) && \
+	!defined(TCPSTATES_HAVE_LISTENING_HASH)
+#error "lhash2 is a plain list and there is no listening_hash: no nulls list to walk"
+#endif
+
 static inline unsigned int ts_listen_buckets(const struct inet_hashinfo *h)
 {
 #ifdef TCPSTATES_HAVE_LISTENING_HASH

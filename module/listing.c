@@ -66,8 +66,8 @@ static unsigned long ts_cursor_nulls(const struct tcpstates_cursor *c)
 /*
  * With the reference held, make sure the entry was not reused between our
  * look and our grab: still hashed, still in a netns we count, and still
- * in this bucket, which for ehash follows from sk_hash and for lhash2 from
- * the listener's address and port.
+ * in this bucket, which for ehash follows from sk_hash and for the
+ * listeners' table from the listener's port (and address, in lhash2).
  */
 static bool ts_still_ours(const struct tcpstates_cursor *c,
 			  struct inet_hashinfo *h, struct sock *sk)

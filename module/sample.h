@@ -29,7 +29,7 @@ struct tcpstates_sample {
 };
 
 /* What tcpstates_sample() is told about an entry, and asked to read. */
-#define TS_SAMPLE_LISTENER	BIT(0)	/* from lhash2, else from ehash */
+#define TS_SAMPLE_LISTENER	BIT(0)	/* from the listeners' table, else ehash */
 #define TS_SAMPLE_TIMERS	BIT(1)	/* read the pending timer too */
 
 /* The kernel's states we know, 0 to TCP_NEW_SYN_RECV, and ours for each. */
@@ -84,7 +84,9 @@ static inline int ts_family_of(const struct sock *sk)
  * and an orphan's FIN_WAIT2 wait arm it, and sk_flags shares a cache line
  * with the chain's next pointer, which the walk has read already; the
  * timer is two lines further. Not seen: the timer re-armed for HZ/20
- * because it fired while SO_KEEPALIVE was being turned off.
+ * because it fired while SO_KEEPALIVE was being turned off, and MPTCP
+ * subflows given the timer without the flag by kernels before
+ * "mptcp: sockopt: make sync_socket_options propagate SOCK_KEEPOPEN".
  */
 static inline bool ts_keepalive_armable(const struct sock *sk, int kstate)
 {
@@ -169,8 +171,8 @@ ts_sample_timewait_timer(const struct inet_timewait_sock *tw,
 }
 
 /*
- * Read one hashed entry of the netns @t: a full socket, a
- * timewait sock or a request sock. lhash2 contributes LISTEN and nothing
+ * Read one hashed entry of the netns @t: a full socket, a timewait sock
+ * or a request sock. The listeners' table contributes LISTEN and nothing
  * else; ehash everything but LISTEN and CLOSE, which a socket only passes
  * through there on its way out. Returns false for an entry not counted
  * in the table it came from. Inline: the walk calls it for every entry.
@@ -225,9 +227,10 @@ tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
 /*
  * A bound-only socket of the netns @t: bound, but neither listening nor
  * connecting, which inet_diag (v6.8+) reports as bound-inactive; the
- * caller holds its bind bucket's lock. Since v6.8 timewait socks share the owner list; their
- * sk_state is TCP_TIME_WAIT, so the state test, first, leaves them out
- * while reading nothing beyond sock_common.
+ * caller holds its bind bucket's lock. Timewait socks may share the owner
+ * list (bhash before v6.1, bhash2 since v6.8); their sk_state is
+ * TCP_TIME_WAIT, so the state test, first, leaves them out while reading
+ * nothing beyond sock_common.
  */
 static __always_inline bool
 tcpstates_sample_bound(const struct tcpstates_target *t, struct sock *sk,
@@ -238,7 +241,7 @@ tcpstates_sample_bound(const struct tcpstates_target *t, struct sock *sk,
 
 	if (READ_ONCE(sk->sk_state) != TCP_CLOSE)
 		return false;
-	/* Written under the bhash lock, not the bhash2 one we hold. */
+	/* Written under the bhash lock, which with bhash2 is not the one we hold. */
 	port = READ_ONCE(inet_sk(sk)->inet_num);
 	if (!port)
 		return false;

@@ -420,7 +420,8 @@ static bool ts_owner_linked(struct inet_bind_hashbucket *head,
  * One bind bucket's owners, as inet_diag's bound-inactive dump and
  * inet_csk_bind_conflict() walk them, but never more than
  * TS_ENTRIES_PER_BATCH in one hold of its lock: a port's bucket holds
- * every connection accepted on it (and since v6.8 its timewait socks),
+ * every connection accepted on it (and its timewait socks, before v6.1
+ * and since v6.8),
  * and softirqs on other CPUs spin on that lock. Between holds we keep a
  * reference on the owner we stopped at and go on from it if it is still
  * there; otherwise the bucket is counted again.
