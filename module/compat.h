@@ -101,6 +101,12 @@ ts_listen_chain(struct inet_hashinfo *h, unsigned int bucket)
 #endif
 }
 
+/* The nulls value that ends a listeners' bucket. */
+static inline unsigned long ts_listen_nulls(unsigned int bucket)
+{
+	return bucket + LISTENING_NULLS_BASE;
+}
+
 #ifdef TCPSTATES_HAVE_LISTENING_HASH
 /* The bucket a listener is hashed to, as inet_hash() chooses it. */
 static inline unsigned int ts_listen_bucket_of(const struct inet_hashinfo *h,

@@ -60,7 +60,7 @@ static struct hlist_nulls_head *ts_cursor_chain(const struct tcpstates_cursor *c
 
 static unsigned long ts_cursor_nulls(const struct tcpstates_cursor *c)
 {
-	return c->table ? c->bucket : c->bucket + LISTENING_NULLS_BASE;
+	return c->table ? c->bucket : ts_listen_nulls(c->bucket);
 }
 
 /*

@@ -307,8 +307,7 @@ static unsigned int ts_count_listeners(struct tcpstates_walk *w,
 
 		/* A listener has no timer we report: no copy without. */
 		if (!hlist_nulls_empty(head))
-			ts_count_listening_chain(w, head,
-						 i + LISTENING_NULLS_BASE);
+			ts_count_listening_chain(w, head, ts_listen_nulls(i));
 	}
 	rcu_read_unlock();
 	return i;
