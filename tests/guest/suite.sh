@@ -15,6 +15,7 @@ ALL_TESTS="population netns timers listing cursor records hints review knobs fuz
 
 echo "TAP version 13"
 ip link set lo up
+warm_once_keys
 # inet_diag: the CLOSED oracle (bound-inactive dump) where the kernel has one.
 for m in inet_diag tcp_diag; do load_module $m; done
 
