@@ -178,6 +178,21 @@ read_settled() {
 	return 1
 }
 
+# read_agreeing ORACLE SUBJECT: read_settled until the two outputs are the
+# same, at most 5 times; 1 (the last reads kept) if they never were. For a
+# view that can change and change back unseen by the oracle: a timer whose
+# handler is running is pending in neither view, and it is the same kind
+# of timer before and after.
+read_agreeing() {
+	_ra_tries=0
+	while [ $_ra_tries -lt 5 ]; do
+		read_settled "$1" "$2" &&
+			[ "$SETTLED_ORACLE" = "$SETTLED_SUBJECT" ] && return 0
+		_ra_tries=$((_ra_tries + 1))
+	done
+	return 1
+}
+
 # snapshot: the oracle's counts in O1 and the module's in M, read settled.
 snapshot() {
 	read_settled oracle_counts module_counts

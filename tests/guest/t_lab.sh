@@ -26,6 +26,15 @@ lab_stop() {
 	wait $LAB_PID
 }
 
+# Timers by kind in $LAB_STATE's row only, as t_timers.sh reads them.
+lab_oracle_timers() {
+	oracle_timers | awk -v s="$LAB_STATE" '$1 == s'
+}
+
+lab_module_timers() {
+	module_timers | awk -v s="$LAB_STATE" '$1 == s'
+}
+
 count_of() { # count_of STATE FAMILY TEXT
 	field "$1" $(($2 == 4 ? 2 : 3)) "$3"
 }
@@ -65,9 +74,10 @@ lab_state_in_child() { # lab_state_in_child STATE FAMILY
 		"$(kernel_count "$st" "$fam" $((held - before)))"
 	expect_eq "$label: every other row equals /proc/net/tcp{,6}" \
 		"$(echo "$M" | grep -v '^CLOSED ')" "$(echo "$O1" | grep -v '^CLOSED ')"
+	LAB_STATE=$st
+	read_agreeing lab_oracle_timers lab_module_timers
 	expect_eq "$label: timers by kind equal /proc/net/tcp{,6} tr" \
-		"$(module_timers | awk -v s="$st" '$1 == s')" \
-		"$(oracle_timers | awk -v s="$st" '$1 == s')"
+		"$SETTLED_SUBJECT" "$SETTLED_ORACLE"
 	check "$label: Ctrl-C ends the hold with status 0" lab_stop
 	snapshot
 	after=$(count_of "$st" "$fam" "$M")

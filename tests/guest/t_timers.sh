@@ -25,7 +25,7 @@ module_timers() {
 # equal /proc/net/tcp's tr column (1 retransmit or SYN-ACK, 2 keepalive,
 # 3 timewait, 4 zero-window probe).
 compare_timers() {
-	read_settled oracle_timers module_timers
+	read_agreeing oracle_timers module_timers
 	for s in $STATES; do
 		expect_eq "$1: $s timers by kind equal /proc/net/tcp{,6} tr" \
 			"$(echo "$SETTLED_SUBJECT" | awk -v s=$s '$1 == s')" \
