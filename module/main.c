@@ -6,18 +6,27 @@
 
 #include <linux/module.h>
 
+#include "inject.h"
 #include "report.h"
 #include "version.h"
 
 /* The knobs' set is freed by their param ops, on unload or a failed load. */
 static int __init tcpstates_init(void)
 {
-	return tcpstates_proc_init();
+	int err;
+
+	tcpstates_inject_init();
+	err = tcpstates_proc_init();
+	if (err)
+		tcpstates_inject_exit();
+	return err;
 }
 
+/* No reader is left in a walk once the proc file is gone. */
 static void __exit tcpstates_exit(void)
 {
 	tcpstates_proc_exit();
+	tcpstates_inject_exit();
 }
 
 module_init(tcpstates_init);

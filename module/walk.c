@@ -29,6 +29,7 @@
 
 #include "compat.h"
 #include "filter.h"
+#include "inject.h"
 #include "knobs.h"
 #include "sample.h"
 #include "scope.h"
@@ -243,7 +244,8 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 	w->batch_entries += entries;
 	w->undo_n = counted;
 	/* Left early (diverted), @node is not a nulls marker. */
-	return is_a_nulls(node) && get_nulls_value(node) == nulls;
+	return is_a_nulls(node) && get_nulls_value(node) == nulls &&
+	       !tcpstates_inject_stray();
 }
 
 /*
