@@ -3,6 +3,7 @@
 # scripts/bench reads the lines that start with "BENCH" from the console.
 # Settings come from /suite/bench/params: PHASES (scale, hold, profile),
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
+# READ_ROUNDS (the in-process reads, whose ratios are the goals),
 # INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
 # connections, after the scale, in a netns of their own), BATCHES, CHURN_SECS, and for the hold
 # phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS.
@@ -63,12 +64,15 @@ pop() { # pop COMMAND WORD: wait for the next line starting with WORD
 	grep "^$2" /tmp/pop.out | tail -n 1
 }
 
-timeit() { # timeit N ROUNDS LABEL=CMD...: medians as BENCH lines
+# timeit N ROUNDS LABEL=CMD...: medians, and each run for the paired
+# ratios, as BENCH lines
+timeit() {
 	n=$1
 	r=$2
 	shift 2
 	$B/timeit -r "$r" "$@" > /tmp/timeit.out
 	awk -v n="$n" '
+	$1 == "run" { print "BENCH run", n, $2, $3, $4 }
 	$1 == "median" { print "BENCH time", n, $2, $3, $4, $5 }
 	$1 == "mem" { print "BENCH mem", n, $2, $3 }' /tmp/timeit.out
 }
@@ -140,7 +144,7 @@ phase_scale() {
 			"$@"
 		# The kernel's part alone: read in process, no fork or exec.
 		pop refresh refreshed > /dev/null
-		read_ratios "$n" "$ROUNDS"
+		read_ratios "$n" "$READ_ROUNDS"
 		# Memory while reading: the largest drop of MemFree below idle.
 		timeit "$n" 3 -m \
 			tcpstates_m="echo 1 > $PARAMS/reset :: cat $PROC" \
@@ -333,7 +337,8 @@ count_pairs() {
 	snapshot
 	total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
 	say pairs_exact "$PAIRS" "$total" "$([ "$M" = "$O1" ] && echo yes || echo no)"
-	read_ratios "pairs$PAIRS" "$ROUNDS" | sed 's/^BENCH time /BENCH pairs_time /'
+	read_ratios "pairs$PAIRS" "$READ_ROUNDS" |
+		sed 's/^BENCH time /BENCH pairs_time /; s/^BENCH run /BENCH pairs_run /'
 	stop_sockets $SOCKETS_PID
 }
 
