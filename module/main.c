@@ -9,6 +9,7 @@
 #include "inject.h"
 #include "report.h"
 #include "version.h"
+#include "walk.h"
 
 /* The knobs' set is freed by their param ops, on unload or a failed load. */
 static int __init tcpstates_init(void)
@@ -26,6 +27,7 @@ static int __init tcpstates_init(void)
 static void __exit tcpstates_exit(void)
 {
 	tcpstates_proc_exit();
+	tcpstates_walk_exit();
 	tcpstates_inject_exit();
 }
 

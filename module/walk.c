@@ -537,6 +537,27 @@ static void ts_find_close_wait_port(struct tcpstates_walk *w)
 	}
 }
 
+/*
+ * One cleared per-port array, kept from a walk freed for the next walk
+ * allocated: `cat` opens the file anew for every read, and to allocate
+ * and clear 256 KiB costs more than walking a small host's tables.
+ */
+static u32 *ts_spare_ports;
+
+static u32 *ts_ports_alloc(void)
+{
+	u32 *ports = xchg(&ts_spare_ports, NULL);
+
+	return ports ?: kvcalloc(TS_NR_PORTS, sizeof(u32), GFP_KERNEL_ACCOUNT);
+}
+
+static void ts_ports_free(u32 *ports, bool cleared)
+{
+	if (ports && cleared && !cmpxchg(&ts_spare_ports, NULL, ports))
+		return;
+	kvfree(ports);
+}
+
 /* Per-port counters: CLOSE_WAIT always, for its hint; all for top_ports. */
 static int ts_ports_get(struct tcpstates_walk *w)
 {
@@ -548,8 +569,7 @@ static int ts_ports_get(struct tcpstates_walk *w)
 		if (!w->cfg->top_ports && st != TS_CLOSE_WAIT)
 			continue;
 		if (!w->port_arrays[st]) {
-			w->port_arrays[st] = kvcalloc(TS_NR_PORTS, sizeof(u32),
-						      GFP_KERNEL_ACCOUNT);
+			w->port_arrays[st] = ts_ports_alloc();
 			if (!w->port_arrays[st])
 				return -ENOMEM;
 			w->ports_clear |= BIT(st);
@@ -679,8 +699,14 @@ void tcpstates_walk_free(struct tcpstates_walk *w)
 		return;
 	tcpstates_scope_put(&w->scope);
 	for (st = 0; st < TS_NR_STATES; st++)
-		kvfree(w->port_arrays[st]);
+		ts_ports_free(w->port_arrays[st], w->ports_clear & BIT(st));
 	kvfree(w);
+}
+
+/* Once no walk is left, on unload. */
+void tcpstates_walk_exit(void)
+{
+	kvfree(xchg(&ts_spare_ports, NULL));
 }
 
 /*

@@ -13,6 +13,7 @@ struct tcpstates_walk;
 
 struct tcpstates_walk *tcpstates_walk_alloc(void);
 void tcpstates_walk_free(struct tcpstates_walk *w);
+void tcpstates_walk_exit(void);
 int tcpstates_walk(struct tcpstates_walk *w,
 		   const struct tcpstates_config *cfg, struct net *reader,
 		   bool privileged);
