@@ -94,9 +94,36 @@ static inline bool ts_keepalive_armable(const struct sock *sk, int kstate)
 }
 
 /*
+ * The retransmit or zero-window probe timer, if @pending names one; false
+ * for what /proc/net/tcp does not count as either.
+ */
+static inline bool ts_sample_icsk_timer(const struct inet_connection_sock *icsk,
+					u8 pending, unsigned long now,
+					struct tcpstates_sample *s)
+{
+	switch (pending) {
+	case ICSK_TIME_RETRANS:
+	case ICSK_TIME_REO_TIMEOUT:
+	case ICSK_TIME_LOSS_PROBE:
+		s->timer = TS_TIMER_RETRANS;
+		s->retries = READ_ONCE(icsk->icsk_retransmits);
+		break;
+	case ICSK_TIME_PROBE0:
+		s->timer = TS_TIMER_PROBE0;
+		s->retries = READ_ONCE(icsk->icsk_probes_out);
+		break;
+	default:
+		return false;
+	}
+	s->expires = (long)(ts_icsk_timeout(icsk) - now);
+	return true;
+}
+
+/*
  * The timer of a full socket, chosen as /proc/net/tcp chooses it. Trust
  * icsk_pending, not timer_pending(): inet_csk_clear_xmit_timer() clears the
- * former and leaves the timer armed.
+ * former and leaves the timer armed. Most sockets have none pending: one
+ * test for them.
  */
 static inline void ts_sample_full_timer(const struct sock *sk, int kstate,
 					unsigned long now,
@@ -104,33 +131,17 @@ static inline void ts_sample_full_timer(const struct sock *sk, int kstate,
 {
 	const struct inet_connection_sock *icsk = inet_csk(sk);
 	const struct timer_list *keepalive = ts_keepalive_timer(sk);
-	unsigned long expires;
+	u8 pending = READ_ONCE(icsk->icsk_pending);
 
-	switch (READ_ONCE(icsk->icsk_pending)) {
-	case ICSK_TIME_RETRANS:
-	case ICSK_TIME_REO_TIMEOUT:
-	case ICSK_TIME_LOSS_PROBE:
-		s->timer = TS_TIMER_RETRANS;
+	if (pending && ts_sample_icsk_timer(icsk, pending, now, s))
+		return;
+	if (!ts_keepalive_armable(sk, kstate) || !timer_pending(keepalive)) {
 		s->retries = READ_ONCE(icsk->icsk_retransmits);
-		expires = ts_icsk_timeout(icsk);
-		break;
-	case ICSK_TIME_PROBE0:
-		s->timer = TS_TIMER_PROBE0;
-		s->retries = READ_ONCE(icsk->icsk_probes_out);
-		expires = ts_icsk_timeout(icsk);
-		break;
-	default:
-		if (!ts_keepalive_armable(sk, kstate) ||
-		    !timer_pending(keepalive)) {
-			s->retries = READ_ONCE(icsk->icsk_retransmits);
-			return;
-		}
-		s->timer = TS_TIMER_KEEPALIVE;
-		s->retries = READ_ONCE(icsk->icsk_probes_out);
-		expires = READ_ONCE(keepalive->expires);
-		break;
+		return;
 	}
-	s->expires = (long)(expires - now);
+	s->timer = TS_TIMER_KEEPALIVE;
+	s->retries = READ_ONCE(icsk->icsk_probes_out);
+	s->expires = (long)(READ_ONCE(keepalive->expires) - now);
 }
 
 /*
