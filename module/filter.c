@@ -58,21 +58,24 @@ bool tcpstates_filtering(const struct tcpstates_config *cfg)
 	       cfg->lports.n || cfg->rports.n || cfg->laddrs.n || cfg->raddrs.n;
 }
 
-/* Whether @cfg counts the socket @s was read from. */
+/*
+ * Whether @cfg counts @sk, whose @state, @family and @lport the sampler
+ * read. Scalars, not the sample: the walk keeps its own in registers.
+ */
 bool tcpstates_filter_match(const struct tcpstates_config *cfg,
-			    const struct sock *sk,
-			    const struct tcpstates_sample *s)
+			    const struct sock *sk, unsigned int state,
+			    unsigned int family, u16 lport)
 {
 	struct in6_addr laddr, raddr;
 
-	if (!(cfg->families & BIT(s->family)) || !(cfg->states & BIT(s->state)))
+	if (!(cfg->families & BIT(family)) || !(cfg->states & BIT(state)))
 		return false;
-	if (!ts_ports_match(&cfg->lports, s->lport) ||
+	if (!ts_ports_match(&cfg->lports, lport) ||
 	    !ts_ports_match(&cfg->rports, ntohs(READ_ONCE(sk->sk_dport))))
 		return false;
 	if (!cfg->laddrs.n && !cfg->raddrs.n)
 		return true;
-	tcpstates_sample_addrs(sk, s->family, &laddr, &raddr);
-	return ts_cidrs_match(&cfg->laddrs, s->family, &laddr) &&
-	       ts_cidrs_match(&cfg->raddrs, s->family, &raddr);
+	tcpstates_sample_addrs(sk, family, &laddr, &raddr);
+	return ts_cidrs_match(&cfg->laddrs, family, &laddr) &&
+	       ts_cidrs_match(&cfg->raddrs, family, &raddr);
 }

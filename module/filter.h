@@ -6,11 +6,10 @@
 
 struct sock;
 struct tcpstates_config;
-struct tcpstates_sample;
 
 bool tcpstates_filtering(const struct tcpstates_config *cfg);
 bool tcpstates_filter_match(const struct tcpstates_config *cfg,
-			    const struct sock *sk,
-			    const struct tcpstates_sample *s);
+			    const struct sock *sk, unsigned int state,
+			    unsigned int family, u16 lport);
 
 #endif /* _TCPSTATES_FILTER_H */

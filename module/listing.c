@@ -111,7 +111,7 @@ static bool ts_listed(const struct tcpstates_scope *sc,
 
 	return target >= 0 &&
 	       tcpstates_sample(&sc->targets[target], sk, flags, now, s) &&
-	       tcpstates_filter_match(cfg, sk, s);
+	       tcpstates_filter_match(cfg, sk, s->state, s->family, s->lport);
 }
 
 /* Where the previous batch of this bucket had the socket of @cookie, or -1. */

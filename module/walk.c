@@ -78,7 +78,8 @@ struct tcpstates_walk {
 	struct ts_extremes extremes[TS_NR_STATES];
 	struct tcpstates_result result;
 	unsigned int undo_n;		/* entries counted in this chain */
-	u64 undo[TS_CHAIN_UNDO];
+	u32 undo[TS_CHAIN_UNDO];	/* local port << 16 | kind */
+	u32 undo_target[TS_CHAIN_UNDO];	/* netns index, if per_target */
 };
 
 static unsigned int ts_kind(const struct tcpstates_sample *s)
@@ -87,27 +88,26 @@ static unsigned int ts_kind(const struct tcpstates_sample *s)
 	       (TS_NR_TIMERS + 1) + s->timer;
 }
 
-/* What one counted entry added: its kind, local port and netns. */
-static u64 ts_undo_key(int target, u16 lport, unsigned int kind)
-{
-	return (u64)target << 32 | (u32)lport << 16 | kind;
-}
-
 /* The rarer counts: per netns and per port. */
 static void ts_tally_detail(struct tcpstates_walk *w, int target,
-			    unsigned int state, u16 lport)
+			    unsigned int state, u16 lport, unsigned int counted)
 {
-	if (w->per_target)
+	if (w->per_target) {
 		w->scope.targets[target].sockets[state]++;
+		if (counted < TS_CHAIN_UNDO)
+			w->undo_target[counted] = target;
+	}
 	if (w->port_states & BIT(state))
 		w->ports[state][lport]++;
 }
 
 /*
  * Count one entry, and note what it added in the chain's undo list at
- * *@counted. Inline, as every entry counted comes through here.
+ * *@counted. Inline, as every entry counted comes through here; the
+ * caller keeps @detail_states in a register.
  */
-static __always_inline void ts_tally(struct tcpstates_walk *w, int target,
+static __always_inline void ts_tally(struct tcpstates_walk *w,
+				     u16 detail_states, int target,
 				     const struct tcpstates_sample *s,
 				     unsigned int *counted)
 {
@@ -124,10 +124,10 @@ static __always_inline void ts_tally(struct tcpstates_walk *w, int target,
 		if (s->timer != TS_TIMER_NONE && s->expires > e->latest)
 			e->latest = s->expires;
 	}
-	if (unlikely(w->detail_states & BIT(s->state)))
-		ts_tally_detail(w, target, s->state, s->lport);
+	if (unlikely(detail_states & BIT(s->state)))
+		ts_tally_detail(w, target, s->state, s->lport, *counted);
 	if (likely(*counted < TS_CHAIN_UNDO))
-		w->undo[*counted] = ts_undo_key(target, s->lport, kind);
+		w->undo[*counted] = (u32)s->lport << 16 | kind;
 	(*counted)++;
 }
 
@@ -138,29 +138,24 @@ static __always_inline void ts_tally(struct tcpstates_walk *w, int target,
 static void ts_untally(struct tcpstates_walk *w)
 {
 	unsigned int i, kind, state;
-	u64 key;
 
 	for (i = 0; i < w->undo_n; i++) {
-		key = w->undo[i];
-		kind = key & 0xffff;
+		kind = w->undo[i] & 0xffff;
 		state = kind / (TS_NR_FAMILIES * 2 * (TS_NR_TIMERS + 1));
 		w->kinds[kind]--;
 		if (w->per_target)
-			w->scope.targets[key >> 32].sockets[state]--;
+			w->scope.targets[w->undo_target[i]].sockets[state]--;
 		if (w->port_states & BIT(state))
-			w->ports[state][(u16)(key >> 16)]--;
+			w->ports[state][w->undo[i] >> 16]--;
 	}
 	w->undo_n = 0;
 }
 
-/*
- * Whether the filters count an entry the sampler read: a copy of the
- * sample goes out, so that the walk's own can stay in registers.
- */
+/* Whether the filters count an entry the sampler read. */
 static bool ts_filter(const struct tcpstates_config *cfg, const struct sock *sk,
-		      struct tcpstates_sample s)
+		      const struct tcpstates_sample *s)
 {
-	return tcpstates_filter_match(cfg, sk, &s);
+	return tcpstates_filter_match(cfg, sk, s->state, s->family, s->lport);
 }
 
 /* Remember the listener whose SYN queue is fullest against its backlog. */
@@ -206,11 +201,13 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 {
 	const struct inet_hashinfo *h = w->hashinfo;
 	const struct tcpstates_scope *sc = &w->scope;
+	const struct tcpstates_target *targets = sc->targets;
 	const struct net *owner = w->table_owner;
 	const struct net *only_net = w->only_net;
 	bool listeners = flags & TS_SAMPLE_LISTENER;
 	bool only_net_here = w->only_net_here;
 	bool filtering = w->filtering;
+	u16 detail_states = w->detail_states;
 	const struct hlist_nulls_node *node;
 	unsigned int entries = 0, counted = 0;
 	unsigned long now = w->now;
@@ -237,9 +234,9 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 		}
 		if (listeners)
 			ts_note_listening(w, sk, target);
-		if (tcpstates_sample(&sc->targets[target], sk, flags, now, &s) &&
-		    (!filtering || ts_filter(w->cfg, sk, s)))
-			ts_tally(w, target, &s, &counted);
+		if (tcpstates_sample(&targets[target], sk, flags, now, &s) &&
+		    (!filtering || ts_filter(w->cfg, sk, &s)))
+			ts_tally(w, detail_states, target, &s, &counted);
 	}
 	w->batch_entries += entries;
 	w->undo_n = counted;
@@ -250,13 +247,13 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 
 /*
  * A walk gone astray is taken back and walked again, unless the chain
- * counted more than it can take back: then what was counted stays, and the
- * header says the result is inexact.
+ * counted more than it can take back, or this was its last try: then what
+ * was counted stays, and the header says the result is inexact.
  */
-static bool ts_retry(struct tcpstates_walk *w, unsigned int *tries)
+static bool ts_retry(struct tcpstates_walk *w, unsigned int tries)
 {
 	w->result.tables.restarts++;
-	if (w->undo_n > TS_CHAIN_UNDO || ++*tries == TS_MAX_RESTARTS) {
+	if (w->undo_n > TS_CHAIN_UNDO || tries == TS_MAX_RESTARTS) {
 		w->result.tables.inexact = true;
 		return false;
 	}
@@ -264,76 +261,67 @@ static bool ts_retry(struct tcpstates_walk *w, unsigned int *tries)
 	return true;
 }
 
-static __always_inline void ts_count_chain(struct tcpstates_walk *w,
-					   struct hlist_nulls_head *head,
-					   unsigned long nulls,
-					   unsigned int flags)
+/*
+ * Count the non-empty chains of buckets [first, end) of one table under
+ * rcu_read_lock(), until the batch has visited enough entries. Inline,
+ * so that each caller gets a copy for its constant @flags, and the chains
+ * of a batch are walked in one function.
+ */
+static __always_inline unsigned int ts_count_chains(struct tcpstates_walk *w,
+						    unsigned int first,
+						    unsigned int end,
+						    unsigned int flags)
 {
-	unsigned int tries = 0;
-
-	while (!ts_count_entries(w, head, nulls, flags) && ts_retry(w, &tries))
-		;
-}
-
-/* One copy of the chain walk per kind of table and timer setting. */
-static noinline void ts_count_listening_chain(struct tcpstates_walk *w,
-					      struct hlist_nulls_head *head,
-					      unsigned long nulls)
-{
-	ts_count_chain(w, head, nulls, TS_SAMPLE_LISTENER | TS_SAMPLE_TIMERS);
-}
-
-static noinline void ts_count_timed_chain(struct tcpstates_walk *w,
-					  struct hlist_nulls_head *head,
-					  unsigned long nulls)
-{
-	ts_count_chain(w, head, nulls, TS_SAMPLE_TIMERS);
-}
-
-static noinline void ts_count_untimed_chain(struct tcpstates_walk *w,
-					    struct hlist_nulls_head *head,
-					    unsigned long nulls)
-{
-	ts_count_chain(w, head, nulls, 0);
-}
-
-static unsigned int ts_count_listeners(struct tcpstates_walk *w,
-				       unsigned int first, unsigned int end)
-{
+	bool listeners = flags & TS_SAMPLE_LISTENER;
 	struct inet_hashinfo *h = w->hashinfo;
-	unsigned int i;
+	struct hlist_nulls_head *head;
+	unsigned int i, tries;
+	unsigned long nulls;
 
 	rcu_read_lock();
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		struct hlist_nulls_head *head = ts_listen_chain(h, i);
-
-		/* A listener has no timer we report: no copy without. */
-		if (!hlist_nulls_empty(head))
-			ts_count_listening_chain(w, head, ts_listen_nulls(i));
+		head = listeners ? ts_listen_chain(h, i) : &h->ehash[i].chain;
+		if (hlist_nulls_empty(head))
+			continue;
+		nulls = listeners ? ts_listen_nulls(i) : i;
+		tries = 0;
+		while (!ts_count_entries(w, head, nulls, flags) &&
+		       ts_retry(w, ++tries))
+			;
 	}
 	rcu_read_unlock();
 	return i;
+}
+
+/* A listener has no timer we report: no copy without. */
+static noinline unsigned int ts_count_listeners(struct tcpstates_walk *w,
+						unsigned int first,
+						unsigned int end)
+{
+	return ts_count_chains(w, first, end,
+			       TS_SAMPLE_LISTENER | TS_SAMPLE_TIMERS);
+}
+
+static noinline unsigned int ts_count_timed(struct tcpstates_walk *w,
+					    unsigned int first,
+					    unsigned int end)
+{
+	return ts_count_chains(w, first, end, TS_SAMPLE_TIMERS);
+}
+
+static noinline unsigned int ts_count_untimed(struct tcpstates_walk *w,
+					      unsigned int first,
+					      unsigned int end)
+{
+	return ts_count_chains(w, first, end, 0);
 }
 
 static unsigned int ts_count_established(struct tcpstates_walk *w,
 					 unsigned int first, unsigned int end)
 {
-	struct inet_hashinfo *h = w->hashinfo;
-	unsigned int i;
-
-	rcu_read_lock();
-	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		struct hlist_nulls_head *head = &h->ehash[i].chain;
-
-		if (hlist_nulls_empty(head))
-			continue;
-		if (w->flags & TS_SAMPLE_TIMERS)
-			ts_count_timed_chain(w, head, i);
-		else
-			ts_count_untimed_chain(w, head, i);
-	}
-	rcu_read_unlock();
-	return i;
+	if (w->flags & TS_SAMPLE_TIMERS)
+		return ts_count_timed(w, first, end);
+	return ts_count_untimed(w, first, end);
 }
 
 static struct ts_bind_bucket *ts_bind_first(struct inet_bind_hashbucket *head)
@@ -387,8 +375,9 @@ static bool ts_count_owners(struct tcpstates_walk *w,
 			}
 			held++;
 			if (tcpstates_sample_bound(&w->scope.targets[target], sk, &s) &&
-			    (!w->filtering || ts_filter(w->cfg, sk, s)))
-				ts_tally(w, target, &s, &counted);
+			    (!w->filtering || ts_filter(w->cfg, sk, &s)))
+				ts_tally(w, w->detail_states, target, &s,
+					 &counted);
 		}
 	}
 	w->batch_entries += held;
@@ -450,7 +439,7 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		spin_lock_bh(&head->lock);
 		if (ts_owner_linked(head, held, &tb))
 			continue;
-		if (!ts_retry(w, &tries))
+		if (!ts_retry(w, ++tries))
 			break;
 		tb = ts_bind_first(head);
 		sk = ts_owner_first(tb);
