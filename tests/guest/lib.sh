@@ -154,11 +154,24 @@ oracle_counts() {
 	}'
 }
 
-# "STATE ipv4 ipv6" for the 11 states, from /proc/tcpstates.
-module_counts() {
+# "STATE ipv4 ipv6" for the 11 states, from /proc/tcpstates (or FILE,
+# - for standard input).
+module_counts() { # module_counts [FILE]
 	awk -v states="$STATES" '
 	BEGIN { n = split(states, o, " "); for (i = 1; i <= n; i++) want[o[i]] = 1 }
-	($1 in want) { print $1, $3, $4 }' "$PROC"
+	($1 in want) { print $1, $3, $4 }' "${1:-$PROC}"
+}
+
+# The "port" lines, per state by count, the busiest first, then by port:
+# from /proc/tcpstates, and the N busiest per state from /proc/net/tcp{,6}.
+module_top_ports() {
+	grep '^port ' "$PROC" | sort -k2,2 -k4,4nr -k3,3n
+}
+
+oracle_top_ports() { # oracle_top_ports N
+	oracle_sockets | awk '{ print $2, $3 }' | sort | uniq -c |
+		awk '{ print "port", $2, $3, $1 }' | sort -k2,2 -k4,4nr -k3,3n |
+		awk -v n="$1" '{ if (++seen[$2] <= n) print }'
 }
 
 # read_settled ORACLE SUBJECT: evaluate the commands ORACLE, SUBJECT and

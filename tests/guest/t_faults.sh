@@ -393,7 +393,7 @@ stray_in_child() {
 	check "half the chains stray: the header counts the chains walked again ($(header_word restarts))" \
 		[ "$(header_word restarts)" -gt 0 ]
 	echo 3 > $PARAMS/top_ports
-	read_settled "oracle_top_ports 3" "grep '^port ' $PROC | sort -k2,2 -k4,4nr -k3,3n"
+	read_settled "oracle_top_ports 3" module_top_ports
 	expect_eq "half the chains stray: top_ports=3 equals /proc/net/tcp{,6}" \
 		"$SETTLED_SUBJECT" "$SETTLED_ORACLE"
 	echo 1 > $PARAMS/reset

@@ -125,11 +125,6 @@ oracle_inbound() {
 	}'
 }
 
-oracle_top_ports() { # oracle_top_ports N
-	oracle_sockets | awk '{ print $2, $3 }' | sort | uniq -c |
-		awk '{ print "port", $2, $3, $1 }' | sort -k2,2 -k4,4nr -k3,3n |
-		awk -v n="$1" '{ if (++seen[$2] <= n) print }'
-}
 
 filters_in_child() {
 	ip -6 addr add 2001:db8::1/128 dev lo
@@ -159,7 +154,7 @@ filters_in_child() {
 		"$(oracle_inbound)"
 	echo 3 > $PARAMS/top_ports
 	expect_eq "top_ports=3: the 3 busiest local ports per state" \
-		"$(grep '^port ' $PROC | sort -k2,2 -k4,4nr -k3,3n)" "$(oracle_top_ports 3)"
+		"$(module_top_ports)" "$(oracle_top_ports 3)"
 	echo 1 > $PARAMS/reset
 	stop_sockets $SOCKETS_PID
 }
@@ -171,8 +166,7 @@ own_counts() {
 }
 
 nocap_counts() {
-	$H/nocap awk -v s="$STATES" 'BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1 } ($1 in w) { print $1, $3, $4 }' $PROC |
-		awk '$1 != "CLOSED"'
+	$H/nocap cat $PROC | module_counts - | awk '$1 != "CLOSED"'
 }
 
 # The netns knob widens the view only for a privileged reader in the
