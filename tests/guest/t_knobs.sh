@@ -125,7 +125,6 @@ oracle_inbound() {
 	}'
 }
 
-
 filters_in_child() {
 	ip -6 addr add 2001:db8::1/128 dev lo
 	start_sockets /tmp/filt.out 4:established:3:7010 5:established:4:7011 \
