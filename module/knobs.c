@@ -193,16 +193,7 @@ static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
 static int ts_parse_timers(const struct ts_knob *knob, const char *val,
 			   struct tcpstates_config *cfg, const char **why)
 {
-	char buf[4];
-
-	/* Stricter than kstrtobool(), which reads only the first letters. */
-	if (tcpstates_parse_word(val, buf, sizeof(buf)) || strlen(buf) != 1 ||
-	    !strchr("YyNn10", buf[0])) {
-		*why = "not Y, N, 1 or 0";
-		return -EINVAL;
-	}
-	cfg->timers = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
-	return 0;
+	return tcpstates_parse_bool(val, &cfg->timers, why);
 }
 
 static int ts_print_timers(const struct ts_knob *knob, char *buf, size_t size,

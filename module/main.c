@@ -8,6 +8,7 @@
 
 #include "inject.h"
 #include "report.h"
+#include "transitions.h"
 #include "version.h"
 #include "walk.h"
 
@@ -17,9 +18,18 @@ static int __init tcpstates_init(void)
 	int err;
 
 	tcpstates_inject_init();
+	err = tcpstates_transitions_init();
+	if (err)
+		goto out_inject;
 	err = tcpstates_proc_init();
 	if (err)
-		tcpstates_inject_exit();
+		goto out_transitions;
+	return 0;
+
+out_transitions:
+	tcpstates_transitions_exit();
+out_inject:
+	tcpstates_inject_exit();
 	return err;
 }
 
@@ -27,6 +37,7 @@ static int __init tcpstates_init(void)
 static void __exit tcpstates_exit(void)
 {
 	tcpstates_proc_exit();
+	tcpstates_transitions_exit();
 	tcpstates_walk_exit();
 	tcpstates_inject_exit();
 }

@@ -138,6 +138,20 @@ int tcpstates_parse_word(const char *val, char *buf, size_t size)
 	return 0;
 }
 
+/* Y, N, 1 or 0: stricter than kstrtobool(), which reads only the first letters. */
+int tcpstates_parse_bool(const char *val, bool *on, const char **why)
+{
+	char buf[4];
+
+	if (tcpstates_parse_word(val, buf, sizeof(buf)) || strlen(buf) != 1 ||
+	    !strchr("YyNn10", buf[0])) {
+		*why = "not Y, N, 1 or 0";
+		return -EINVAL;
+	}
+	*on = buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+	return 0;
+}
+
 /*
  * A decimal number up to @max: at most 15 digits, leading zeros included,
  * and nothing else: no sign, space, base prefix or second newline.

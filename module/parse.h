@@ -37,6 +37,7 @@ struct tcpstates_cidrs {
 };
 
 int tcpstates_parse_word(const char *val, char *buf, size_t size);
+int tcpstates_parse_bool(const char *val, bool *on, const char **why);
 int tcpstates_parse_number(const char *val, u32 max, u32 *out,
 			   const char **why);
 

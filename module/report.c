@@ -15,6 +15,7 @@
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/vmalloc.h>
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
@@ -25,6 +26,7 @@
 #include "scope.h"
 #include "report.h"
 #include "settings.h"
+#include "transitions.h"
 #include "version.h"
 #include "walk.h"
 
@@ -59,6 +61,7 @@ struct ts_reader {
 	struct tcpstates_cursor cursor;
 	loff_t cursor_pos;		/* record number under the cursor */
 	char *text;			/* the filters line */
+	struct tcpstates_transitions moved;	/* since load, in the scope */
 };
 
 /* The record with the rest of the summary; sockets follow it. */
@@ -204,6 +207,56 @@ static void ts_show_top_ports(struct seq_file *m, const struct ts_reader *r)
 	}
 }
 
+/*
+ * Transitions since load in the netns counted, from the tracepoints; the
+ * cells that are not zero. Filters other than netns do not apply.
+ */
+static void ts_show_transitions(struct seq_file *m, struct ts_reader *r)
+{
+	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
+	struct tcpstates_transitions *t = &r->moved;
+	unsigned int i, uncounted = 0;
+	int from, to, e;
+
+	if (!tcpstates_transitions_enabled()) {
+		seq_puts(m, "# transitions off\n");
+		return;
+	}
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < sc->nr_targets; i++)
+		if (!tcpstates_transitions_add(t, sc->targets[i].net))
+			uncounted++;
+	seq_puts(m, "# transitions since load: transition from to count; counter name count\n");
+	for (e = 0; e < TS_NR_EVENTS; e++)
+		if (!tcpstates_transitions_attached(e))
+			seq_printf(m, "# transitions: tracepoint %s not attached\n",
+				   tcpstates_event_name(e));
+	if (uncounted)
+		seq_printf(m, "# transitions: %u netns not counted (no memory when created)\n",
+			   uncounted);
+	for (from = 0; from < TS_NR_STATES; from++)
+		for (to = 0; to < TS_NR_STATES; to++)
+			if (t->moved[from][to])
+				seq_printf(m, "transition %s %s %llu\n",
+					   tcpstates_state_name(from),
+					   tcpstates_state_name(to),
+					   t->moved[from][to]);
+	for (i = 0; i < TS_NR_STATES; i++) {
+		if (t->resets_sent[i])
+			seq_printf(m, "reset_sent %s %llu\n",
+				   tcpstates_state_name(i), t->resets_sent[i]);
+		if (t->resets_received[i])
+			seq_printf(m, "reset_received %s %llu\n",
+				   tcpstates_state_name(i), t->resets_received[i]);
+		if (t->retransmits[i])
+			seq_printf(m, "retransmit %s %llu\n",
+				   tcpstates_state_name(i), t->retransmits[i]);
+	}
+	for (e = 0; e < TS_NR_KERNEL_COUNTERS; e++)
+		seq_printf(m, "counter %s %llu\n",
+			   tcpstates_kernel_counter_name(e), t->kernel[e]);
+}
+
 /* The sysctls shown are those of the one netns counted, else the reader's. */
 static struct net *ts_settings_net(const struct ts_reader *r)
 {
@@ -251,6 +304,7 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
+	ts_show_transitions(m, r);
 	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);
 	tcpstates_show_hints(m, tcpstates_walk_result(r->walk), &r->lim);
 	if (r->cfg.list_sockets)
