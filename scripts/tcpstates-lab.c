@@ -700,6 +700,16 @@ static void print_conn(const struct conn *c)
 		       c->pport, state_names[c->target]);
 }
 
+static int parse_state(const char *name)
+{
+	int st;
+
+	for (st = 0; st < NR_STATES; st++)
+		if (!strcasecmp(name, state_names[st]))
+			return st;
+	return -1;
+}
+
 /* The /proc/tcpstates row of @state, or NULL without the module. */
 static bool tcpstates_row(int state, char *row, size_t size)
 {
@@ -741,7 +751,30 @@ static bool tour_auto;
 
 struct tour_view {
 	char rows[NR_STATES][512];
+	unsigned long long moved[NR_STATES][NR_STATES];	/* [from][to] */
 };
+
+/* The "transition FROM TO COUNT" lines of /proc/tcpstates. */
+static void read_transitions(unsigned long long moved[NR_STATES][NR_STATES])
+{
+	FILE *f = fopen("/proc/tcpstates", "r");
+	char line[512], from[32], to[32];
+	unsigned long long n;
+	int a, b;
+
+	memset(moved, 0, sizeof(moved[0]) * NR_STATES);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "transition %31s %31s %llu", from, to, &n) != 3)
+			continue;
+		a = parse_state(from);
+		b = parse_state(to);
+		if (a >= 0 && b >= 0)
+			moved[a][b] = n;
+	}
+	fclose(f);
+}
 
 static void snapshot_rows(struct tour_view *v)
 {
@@ -750,6 +783,7 @@ static void snapshot_rows(struct tour_view *v)
 	for (st = 0; st < NR_STATES; st++)
 		if (!tcpstates_row(st, v->rows[st], sizeof(v->rows[st])))
 			v->rows[st][0] = '\0';
+	read_transitions(v->moved);
 }
 
 static void wait_step(void)
@@ -810,7 +844,9 @@ static void tour_show(struct tour *t, const char *what, bool with_segment,
 		      const char *ours, const char *peers)
 {
 	struct tour_view after;
-	int st;
+	bool unseen_time_wait = false;
+	unsigned long long n;
+	int st, from, to;
 
 	pump(200);
 	printf("\n%2d. %s\n", t->step++, what);
@@ -821,6 +857,18 @@ static void tour_show(struct tour *t, const char *what, bool with_segment,
 	for (st = 0; st < NR_STATES; st++)
 		if (after.rows[st][0] && strcmp(after.rows[st], t->view.rows[st]))
 			printf("    /proc/tcpstates: %s", after.rows[st]);
+	for (from = 0; from < NR_STATES; from++)
+		for (to = 0; to < NR_STATES; to++) {
+			n = after.moved[from][to] - t->view.moved[from][to];
+			if (!n)
+				continue;
+			printf("    /proc/tcpstates: transition %s %s +%llu\n",
+			       state_names[from], state_names[to], n);
+			unseen_time_wait |= to == CLOSED && !strcmp(ours, "TIME_WAIT");
+		}
+	if (unseen_time_wait)
+		printf("    (the socket closes and a timewait sock takes its place:\n"
+		       "     the kernel's tracepoint does not see TIME_WAIT begin)\n");
 	t->view = after;
 	wait_step();
 }
@@ -1023,6 +1071,7 @@ static void tour(int family)
 	tour_passive_close(&t);
 	tour_simultaneous_close(&t);
 	close(t.lfd);
+	tour_show(&t, "we close the listener", false, "CLOSED", "-");
 	printf("\nThe tour is over.\n");
 }
 
@@ -1060,16 +1109,6 @@ static void usage(FILE *out)
 		fprintf(out, "  %-12s %s\n", state_names[st], mechanisms[st]);
 	fprintf(out, "\nOutput: one line per socket, then `held STATE COUNT FAMILY' per state and\n"
 		"`ready'. Exit status: 0 done, 1 a state could not be reached or set up, 2 usage.\n");
-}
-
-static int parse_state(const char *name)
-{
-	int st;
-
-	for (st = 0; st < NR_STATES; st++)
-		if (!strcasecmp(name, state_names[st]))
-			return st;
-	return -1;
 }
 
 static void on_signal(int sig)
