@@ -113,6 +113,10 @@ check_quiet "full: top ports" has "$prom" '^tcpstates_port_sockets\{state="TIME_
 check_quiet "full: timers section in seconds" has "$prom" '^tcpstates_kernel_tcp_fin_timeout_seconds 60$'
 check_quiet "full: timers section counts" has "$prom" '^tcpstates_kernel_tcp_max_tw_buckets 262144$'
 check_quiet "full: hints counted" has "$prom" '^tcpstates_hints\{hint="close_wait"\} 1$'
+check_quiet "full: transitions as counters" has "$prom" '^tcpstates_transitions_total\{from="SYN_SENT",to="CLOSED"\} 3$'
+check_quiet "full: TYPE counter for transitions" has "$prom" '^# TYPE tcpstates_transitions_total counter$'
+check_quiet "full: the kernel's counters beside them" has "$prom" '^tcpstates_kernel_counters_total\{counter="TcpExtTW"\} 1150$'
+check_quiet "full: resets and retransmits" bash -c "grep -q '^tcpstates_resets_sent_total{state=\"CLOSED\"} 3\$' $prom && grep -q '^tcpstates_resets_received_total{state=\"SYN_SENT\"} 3\$' $prom && grep -q '^tcpstates_retransmits_total{state=\"ESTABLISHED\"} 42\$' $prom"
 check_quiet "full: per-socket lines not exported" hasnt "$prom" '10\.0\.0\.2'
 
 # 3. The format will grow: an unknown column and unknown comment lines.
