@@ -5,6 +5,7 @@
 . /suite/lib.sh
 ip link set lo up
 warm_once_keys
+hold_transition_tracepoints
 insmod $KO || exit 1
 need_tun || exit 1
 run_bg /tmp/lab.out $H/tcpstates-lab all -n 2 --here

@@ -213,6 +213,47 @@ snapshot() {
 	M=$SETTLED_SUBJECT
 }
 
+# The count lines of the transitions section: "WHAT ... COUNT".
+transition_lines() { # transition_lines [FILE]
+	grep -E '^(transition|reset_sent|reset_received|retransmit|counter) ' "${1:-$PROC}"
+}
+
+# How much the line "WHAT ..." grew from BEFORE to AFTER (files).
+transition_delta() { # transition_delta BEFORE AFTER "WHAT ..."
+	awk -v key="$3" -v first="$1" '
+	{ n = $NF; sub(/ [0-9]+$/, "") }
+	$0 == key { if (FILENAME == first) a = n; else b = n }
+	END { print b - a }' "$1" "$2"
+}
+
+# The transition and counter lines that grew from BEFORE to AFTER (files),
+# "transition FROM TO GROWTH" and "counter NAME GROWTH".
+transition_deltas() { # transition_deltas BEFORE AFTER
+	awk -v first="$1" '
+	$1 == "transition" || $1 == "counter" {
+		n = $NF; k = $0; sub(/ [0-9]+$/, "", k)
+		if (FILENAME == first) a[k] = n; else b[k] = n
+	}
+	END { for (k in b) if (b[k] != a[k]) print k " " b[k] - a[k] }' "$1" "$2" | sort
+}
+
+# The kernel's counters /proc/tcpstates shows beside the transitions, as
+# "counter NAME VALUE" in its order, from /proc/net/snmp and netstat: in a
+# netns made after the module loaded, the two must agree.
+kernel_counters() {
+	cat /proc/net/snmp /proc/net/netstat | awk '
+	$1 == "Tcp:" || $1 == "TcpExt:" {
+		if (!(($1) in names)) { names[$1] = $0; next }
+		n = split(names[$1], k, " "); split($0, v, " ")
+		p = substr($1, 1, length($1) - 1)
+		for (i = 2; i <= n; i++) val[(p == "Tcp" ? "Tcp" : "TcpExt") k[i]] = v[i]
+	}
+	END {
+		split("TcpPassiveOpens TcpExtTW TcpExtTWKilled TcpExtTWRecycled", c, " ")
+		for (i = 1; i <= 4; i++) print "counter " c[i] " " val[c[i]]
+	}'
+}
+
 field() { # field STATE COLUMN(2=ipv4,3=ipv6) TEXT
 	echo "$3" | awk -v s="$1" -v c="$2" '$1 == s { print $c }'
 }
@@ -350,14 +391,40 @@ oracle_sockets() {
 	}'
 }
 
+# tracefs, mounted if it is not yet: its path.
+tracing_dir() {
+	[ -e /sys/kernel/tracing/events ] || mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+	echo /sys/kernel/tracing
+}
+
+# The tracepoints the module probes, each kept enabled by two idle tracefs
+# instances, so that attaching or detaching the module's probes patches no
+# live code: a tracepoint's first probe flips its static key, the second
+# its static call. That is warm_once_keys' race again ("Oops: int3" in
+# inet_sk_state_store() under churn, 6.12, QEMU 7.2; fixed in QEMU 8.1 by
+# commit deba78709ae8), not the module's; the module's attach, detach and
+# free under firing probes stay tested.
+TRANSITION_EVENTS="sock/inet_sock_set_state tcp/tcp_send_reset tcp/tcp_receive_reset tcp/tcp_retransmit_skb"
+hold_transition_tracepoints() {
+	htt_dir=$(tracing_dir)
+	for htt_i in ts_hold1 ts_hold2; do
+		mkdir -p "$htt_dir/instances/$htt_i" 2>/dev/null || return 0
+		echo 0 > "$htt_dir/instances/$htt_i/tracing_on"
+		for htt_e in $TRANSITION_EVENTS; do
+			[ -e "$htt_dir/instances/$htt_i/events/$htt_e/enable" ] &&
+				echo 1 > "$htt_dir/instances/$htt_i/events/$htt_e/enable"
+		done
+	done
+	return 0
+}
+
 # traced_walks OUT COMMAND...: COMMAND's output into OUT; prints how many
 # times the module walked the tables meanwhile (the function tracer on
 # tcpstates_walk), or "unsupported" on a kernel that cannot trace it.
 traced_walks() {
 	tw_out=$1
 	shift
-	tw_dir=/sys/kernel/tracing
-	[ -e $tw_dir/trace ] || mount -t tracefs nodev $tw_dir 2>/dev/null
+	tw_dir=$(tracing_dir)
 	# The braces: the shell reports a failed "> FILE" on its own stderr.
 	if ! { echo tcpstates_walk > $tw_dir/set_ftrace_filter; } 2>/dev/null ||
 	   ! { echo function > $tw_dir/current_tracer; } 2>/dev/null; then

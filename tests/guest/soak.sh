@@ -884,6 +884,7 @@ show_problems() { # show_problems WORKER
 echo "TAP version 13"
 ip link set lo up
 warm_once_keys
+hold_transition_tracepoints
 need_tun || not_ok "tun and /dev/net/tun, for the lab and the population"
 for m in veth inet_diag tcp_diag; do load_module $m; done
 rm -rf $S

@@ -11,11 +11,12 @@ for t in /suite/t_*.sh; do
 	. "$t"
 done
 
-ALL_TESTS="population netns timers listing cursor records hints review knobs fuzz faults unload lab scale"
+ALL_TESTS="population netns timers listing cursor records hints review knobs transitions fuzz faults unload lab scale"
 
 echo "TAP version 13"
 ip link set lo up
 warm_once_keys
+hold_transition_tracepoints
 # inet_diag: the CLOSED oracle (bound-inactive dump) where the kernel has one.
 for m in inet_diag tcp_diag; do load_module $m; done
 

@@ -16,7 +16,7 @@ test_load() {
 	check "every other line is a comment or a known kind" \
 		awk -v s="$STATES" 'BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1; bad = 0 }
 			/^#/ || ($1 in w) { next }
-			$1 ~ /^(hint|netns|port|socket)$/ { next }
+			$1 ~ /^(hint|netns|port|socket|transition)$/ { next }
 			NF == 3 && $1 ~ /^[a-z_0-9]+$/ { next }
 			{ print "# unexpected: " $0; bad = 1 } END { exit bad }' $PROC
 }
@@ -42,14 +42,28 @@ test_unload() {
 	  while :; do cat <&3 > /dev/null 2>&1; sleep 0.01; done ) &
 	held=$!
 	check "5 readers are reading before the first unload" wait_for 30 unload_readers_running
+	# Connections opened and closed all along fire the transition probes
+	# while they are detached and freed.
+	run_bg /tmp/unload.churn $H/churn 3600 7998
+	churn=$BG_PID
+	check "the churn's transitions are counted before the first unload" \
+		wait_for 30 churn_counted
 	n=0 fails=0
 	while [ $n -lt 10 ]; do
 		rmmod tcpstates || fails=$((fails + 1))
 		insmod $KO || fails=$((fails + 1))
 		n=$((n + 1))
 	done
-	expect_eq "10 unload/reload cycles under 5 concurrent readers" "$fails" 0
-	kill $reader0 $reader1 $reader2 $reader3 $held 2>/dev/null
+	expect_eq "10 unload/reload cycles under 5 concurrent readers and a churn" "$fails" 0
+	check "the churn ran through them" kill -0 $churn
+	check "after the reloads the churn's transitions are counted again" \
+		wait_for 30 churn_counted
+	kill $churn $reader0 $reader1 $reader2 $reader3 $held 2>/dev/null
 	wait 2>/dev/null
 	compare_states "after the reloads" 0 0
+}
+
+# churn_counted: connections have completed since the module loaded.
+churn_counted() {
+	grep -q '^transition SYN_SENT ESTABLISHED [1-9]' $PROC
 }

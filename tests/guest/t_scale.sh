@@ -38,6 +38,7 @@ test_scale_body() {
 		[ "$total" -ge $SCALE_N ]
 	check "scale $SCALE_N: the walk was exact (no restart left it inexact)" \
 		sh -c "! grep -q '^# tables.*inexact' $PROC"
+	churn_keeps_the_matrix "scale $SCALE_N: churn with 2 readers" 3
 	kill $pid
 	wait $pid 2>/dev/null
 	return 0

@@ -27,6 +27,8 @@
  *   fin_wait1    one listener, COUNT connections whose server never reads
  *                and whose client filled the window, then close()d:
  *                COUNT orphaned FIN_WAIT1 probing a zero window
+ *   refused      COUNT connect()s to PORT, where nothing listens, each
+ *                refused by a reset: leaves nothing
  *
  * Prints "ready" when every socket is in place, then waits: each kind is
  * built by waiting for the states it passes through, never for a time.
@@ -253,6 +255,22 @@ static void make_syn_sent(int family, int count, int port)
 	}
 }
 
+/* On loopback the reset is processed before connect() returns. */
+static void make_refused(int family, int count, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(family, port, &ss);
+	int i, fd;
+
+	for (i = 0; i < count; i++) {
+		fd = new_socket(family);
+		if (!connect(fd, (struct sockaddr *)&ss, len) ||
+		    errno != ECONNREFUSED)
+			fail("connect to a closed port");
+		close(fd);
+	}
+}
+
 static void make(int family, const char *kind, int count, int port)
 {
 	int i, lfd, cfd, sfd;
@@ -276,6 +294,10 @@ static void make(int family, const char *kind, int count, int port)
 
 	if (!strcmp(kind, "syn_sent")) {
 		make_syn_sent(family, count, port);
+		return;
+	}
+	if (!strcmp(kind, "refused")) {
+		make_refused(family, count, port);
 		return;
 	}
 	lfd = listener(family, port);
