@@ -5,7 +5,8 @@
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
 # READ_ROUNDS (the in-process reads, whose ratios are the goals),
 # INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
-# connections, after the scale, in a netns of their own), BATCHES, CHURN_SECS, and for the hold
+# connections, after the scale, in a netns of their own), BATCHES, CHURN_SECS, PROBE_ROUNDS,
+# PROBE_SECS (the transition probes' cost under churn), and for the hold
 # phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS.
 
 . /suite/lib.sh
@@ -107,6 +108,22 @@ churn() { # churn LABEL READERS_CMD PIN
 	say churn "$1" "${3:-unpinned}" "$rate"
 }
 
+# The transition probes' cost: the churn's rate on CPU 0 with them
+# detached and attached, N Y Y N in each round so that a drift of the
+# host's speed weighs on both alike; the ratio is each round's.
+probe_cost() {
+	r=1
+	while [ $r -le "$PROBE_ROUNDS" ]; do
+		for t in N Y Y N; do
+			echo $t > $PARAMS/transitions
+			rate=$(taskset -c 0 $B/churn "$PROBE_SECS" | awk '{ print $2 }')
+			say probes "$t" "$r" "$rate"
+		done
+		r=$((r + 1))
+	done
+	echo Y > $PARAMS/transitions
+}
+
 phase_scale() {
 	pop_start 0
 	for n in $NS; do
@@ -179,6 +196,7 @@ phase_scale() {
 		churn tcpstates "cat $PROC" "$pin"
 		churn ss "$SS -tan" "$pin"
 	done
+	probe_cost
 	pop_quit
 	measure_pairs
 }
