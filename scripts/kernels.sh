@@ -141,7 +141,7 @@ ts_kdir() {
 # What the harness runs on the host.
 ts_host_deps() {
 	deb_ensure qemu-system-x86 busybox-static cpio xz-utils gzip libc6-dev \
-		kmod sparse make gcc
+		kmod sparse make gcc iproute2
 }
 
 if [[ ${BASH_SOURCE[0]} == "$0" ]]; then

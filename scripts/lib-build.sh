@@ -28,3 +28,13 @@ ts_build_helpers() {
 		gcc -static -O2 -Wall -Wextra "$@" -o "$top/build/helpers/$(basename "$src" .c)" "$src" || return 1
 	done
 }
+
+# ts_copy_with_libs ROOT BINARY: a binary and every shared library it needs,
+# at the same paths under ROOT.
+ts_copy_with_libs() {
+	local root=$1 bin=$2 lib
+	install -D -m 0755 "$bin" "$root$bin"
+	for lib in $(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+	done
+}

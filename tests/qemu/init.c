@@ -78,7 +78,7 @@ int main(void)
 	mount_one("tmpfs", "/tmp", "tmpfs", 0);
 	mount_one("tmpfs", "/run", "tmpfs", 0);
 	mount_one("debugfs", "/sys/kernel/debug", "debugfs", 0);
-	setenv("PATH", "/bin:/sbin", 1);
+	setenv("PATH", "/bin:/sbin:/usr/bin", 1);
 
 	suite = cmdline_value("tcpstates.run", "/suite/suite.sh");
 	pid = fork();
