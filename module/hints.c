@@ -7,6 +7,7 @@
 
 #include <linux/seq_file.h>
 
+#include "counters.h"
 #include "hints.h"
 #include "tcpstates.h"
 #include "settings.h"
@@ -41,11 +42,28 @@ static void ts_hint_header(struct seq_file *m, bool *first)
 	*first = false;
 }
 
+/* The kernel drops SYNs for a listener once its accept queue is over backlog. */
+static void ts_hint_accept_queue(struct seq_file *m,
+				 const struct tcpstates_listener *l,
+				 const struct tcpstates_counters *ctr)
+{
+	seq_puts(m, "hint accept_queue: listener on ");
+	if (l->family == TS_IPV6)
+		seq_printf(m, "[%pI6c]:%u", &l->addr, l->port);
+	else
+		seq_printf(m, "%pI4:%u", &l->addr.s6_addr32[0], l->port);
+	seq_printf(m, " has %u connections waiting for accept() against a backlog of %u (TcpExtListenOverflows %llu); the application is not accepting fast enough: more workers or a larger backlog cure it, syncookies do not\n",
+		   l->accept_queue, l->backlog,
+		   ctr->value[TS_CTR_LISTEN_OVERFLOWS]);
+}
+
 void tcpstates_show_hints(struct seq_file *m,
 			  const struct tcpstates_result *res,
-			  const struct tcpstates_limits *lim)
+			  const struct tcpstates_limits *lim,
+			  const struct tcpstates_counters *ctr)
 {
 	const struct tcpstates_listener *l = &res->busiest_listener;
+	const struct tcpstates_listener *fullest = &res->fullest[0];
 	u64 fin_wait2 = ts_sockets(res, TS_FIN_WAIT2);
 	bool first = true;
 
@@ -57,13 +75,19 @@ void tcpstates_show_hints(struct seq_file *m,
 	if (l->syn_queue >= TS_HINT_SYN_QUEUE_MIN &&
 	    (u64)l->syn_queue * 100 >= (u64)l->backlog * TS_HINT_SYN_QUEUE_PCT) {
 		ts_hint_header(m, &first);
-		seq_printf(m, "hint syn_recv: listener on port %u has %u requests in SYN_RECV against a backlog of %u; a possible SYN flood, check tcp_syncookies (now %d)\n",
-			   l->port, l->syn_queue, l->backlog, lim->syncookies);
+		seq_printf(m, "hint syn_recv: listener on port %u has %u requests in SYN_RECV against a backlog of %u; a possible SYN flood, check tcp_syncookies (now %d; TcpExtSyncookiesSent %llu)\n",
+			   l->port, l->syn_queue, l->backlog, lim->syncookies,
+			   ctr->value[TS_CTR_SYNCOOKIES_SENT]);
+	}
+	if (res->nr_fullest && fullest->accept_queue > fullest->backlog) {
+		ts_hint_header(m, &first);
+		ts_hint_accept_queue(m, fullest, ctr);
 	}
 	if (ts_near(lim->timewait, lim->max_tw_buckets)) {
 		ts_hint_header(m, &first);
-		seq_printf(m, "hint time_wait: %d timewait sockets against tcp_max_tw_buckets %d; beyond it the kernel skips TIME_WAIT (TCPTimeWaitOverflow)\n",
-			   lim->timewait, lim->max_tw_buckets);
+		seq_printf(m, "hint time_wait: %d timewait sockets against tcp_max_tw_buckets %d; beyond it the kernel skips TIME_WAIT (TcpExtTCPTimeWaitOverflow %llu)\n",
+			   lim->timewait, lim->max_tw_buckets,
+			   ctr->value[TS_CTR_TIME_WAIT_OVERFLOW]);
 	}
 	if (lim->aborted_on_memory) {
 		ts_hint_header(m, &first);

@@ -190,6 +190,20 @@ static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
 	return scnprintf(buf, size, "%u", cfg->top_ports);
 }
 
+static int ts_parse_top_listeners(const struct ts_knob *knob, const char *val,
+				  struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_number(val, TS_TOP_LISTENERS_MAX,
+				      &cfg->top_listeners, why);
+}
+
+static int ts_print_top_listeners(const struct ts_knob *knob, char *buf,
+				  size_t size,
+				  const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%u", cfg->top_listeners);
+}
+
 static int ts_parse_timers(const struct ts_knob *knob, const char *val,
 			   struct tcpstates_config *cfg, const char **why)
 {
@@ -235,7 +249,7 @@ static int ts_parse_reset(const struct ts_knob *knob, const char *val,
 enum {
 	TS_KNOB_NETNS, TS_KNOB_FAMILY, TS_KNOB_STATES, TS_KNOB_LPORTS,
 	TS_KNOB_RPORTS, TS_KNOB_LADDRS, TS_KNOB_RADDRS, TS_KNOB_TOP_PORTS,
-	TS_KNOB_TIMERS, TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
+	TS_KNOB_TOP_LISTENERS, TS_KNOB_TIMERS, TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
 };
 
 #define TS_KNOB(n, kind) {						\
@@ -259,6 +273,7 @@ static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
 	[TS_KNOB_LADDRS]	= TS_KNOB(laddrs, cidrs),
 	[TS_KNOB_RADDRS]	= TS_KNOB(raddrs, cidrs),
 	[TS_KNOB_TOP_PORTS]	= TS_KNOB(top_ports, top_ports),
+	[TS_KNOB_TOP_LISTENERS]	= TS_KNOB(top_listeners, top_listeners),
 	[TS_KNOB_TIMERS]	= TS_KNOB(timers, timers),
 	[TS_KNOB_LIST_SOCKETS]	= TS_KNOB(list_sockets, list_sockets),
 	[TS_KNOB_RESET]		= { .name = "reset", .parse = ts_parse_reset },
@@ -369,6 +384,8 @@ module_param_cb(raddrs, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_RADDRS], 0644);
 MODULE_PARM_DESC(raddrs, "all (default) or up to 64 remote IPv4/IPv6 CIDRs");
 module_param_cb(top_ports, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_PORTS], 0644);
 MODULE_PARM_DESC(top_ports, "Show the N busiest local ports per state (0: off, the default; at most 64)");
+module_param_cb(top_listeners, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_LISTENERS], 0644);
+MODULE_PARM_DESC(top_listeners, "Show the N listeners with the fullest accept queues (0: off, the default; at most 64)");
 module_param_cb(timers, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TIMERS], 0644);
 MODULE_PARM_DESC(timers, "Read each socket's timer for the timer columns (Y/N, default Y)");
 module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LIST_SOCKETS], 0644);

@@ -27,6 +27,7 @@ struct tcpstates_config {
 	struct tcpstates_cidrs laddrs;
 	struct tcpstates_cidrs raddrs;
 	unsigned int top_ports;		/* busiest local ports per state */
+	unsigned int top_listeners;	/* fullest listeners */
 	bool timers;			/* read each socket's timer */
 	unsigned int list_sockets;	/* per-socket lines, at most; 0: off */
 };

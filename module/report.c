@@ -20,6 +20,7 @@
 #include <linux/user_namespace.h>
 #include <net/net_namespace.h>
 
+#include "counters.h"
 #include "hints.h"
 #include "knobs.h"
 #include "listing.h"
@@ -62,6 +63,7 @@ struct ts_reader {
 	loff_t cursor_pos;		/* record number under the cursor */
 	char *text;			/* the filters line */
 	struct tcpstates_transitions moved;	/* since load, in the scope */
+	struct tcpstates_counters counters;	/* the kernel's, in the scope */
 };
 
 /* The record with the rest of the summary; sockets follow it. */
@@ -207,6 +209,31 @@ static void ts_show_top_ports(struct seq_file *m, const struct ts_reader *r)
 	}
 }
 
+static void ts_show_listener(struct seq_file *m,
+			     const struct tcpstates_listener *l)
+{
+	if (l->family == TS_IPV6)
+		seq_printf(m, "listener [%pI6c]:%u", &l->addr, l->port);
+	else
+		seq_printf(m, "listener %pI4:%u", &l->addr.s6_addr32[0], l->port);
+	seq_printf(m, " %u %u %u %u %u\n", l->accept_queue, l->backlog,
+		   l->syn_queue, l->drops, l->netns);
+}
+
+/* Every listener in the netns counted may rank, whatever the filters. */
+static void ts_show_top_listeners(struct seq_file *m, const struct ts_reader *r)
+{
+	const struct tcpstates_result *res = tcpstates_walk_result(r->walk);
+	unsigned int i;
+
+	if (!r->cfg.top_listeners)
+		return;
+	seq_printf(m, "# top %u listeners, fullest accept queue first: listener address:port accept_queue backlog syn_queue drops netns\n",
+		   r->cfg.top_listeners);
+	for (i = 0; i < res->nr_fullest; i++)
+		ts_show_listener(m, &res->fullest[i]);
+}
+
 /*
  * Transitions since load in the netns counted, from the tracepoints; the
  * cells that are not zero. Filters other than netns do not apply.
@@ -216,7 +243,7 @@ static void ts_show_transitions(struct seq_file *m, struct ts_reader *r)
 	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
 	struct tcpstates_transitions *t = &r->moved;
 	unsigned int i, uncounted = 0;
-	int from, to, e;
+	int from, to, row, st, e;
 
 	if (!tcpstates_transitions_enabled()) {
 		seq_puts(m, "# transitions off\n");
@@ -236,25 +263,35 @@ static void ts_show_transitions(struct seq_file *m, struct ts_reader *r)
 			   uncounted);
 	for (from = 0; from < TS_NR_STATES; from++)
 		for (to = 0; to < TS_NR_STATES; to++)
-			if (t->moved[from][to])
+			if (t->count[from][to])
 				seq_printf(m, "transition %s %s %llu\n",
 					   tcpstates_state_name(from),
 					   tcpstates_state_name(to),
-					   t->moved[from][to]);
-	for (i = 0; i < TS_NR_STATES; i++) {
-		if (t->resets_sent[i])
-			seq_printf(m, "reset_sent %s %llu\n",
-				   tcpstates_state_name(i), t->resets_sent[i]);
-		if (t->resets_received[i])
-			seq_printf(m, "reset_received %s %llu\n",
-				   tcpstates_state_name(i), t->resets_received[i]);
-		if (t->retransmits[i])
-			seq_printf(m, "retransmit %s %llu\n",
-				   tcpstates_state_name(i), t->retransmits[i]);
-	}
+					   t->count[from][to]);
+	for (row = TS_NR_STATES; row < TS_NR_ROWS; row++)
+		for (st = 0; st < TS_NR_STATES; st++)
+			if (t->count[row][st])
+				seq_printf(m, "%s %s %llu\n", tcpstates_row_name(row),
+					   tcpstates_state_name(st),
+					   t->count[row][st]);
 	for (e = 0; e < TS_NR_KERNEL_COUNTERS; e++)
 		seq_printf(m, "counter %s %llu\n",
 			   tcpstates_kernel_counter_name(e), t->kernel[e]);
+}
+
+/* The kernel's own counters, summed over the netns counted. */
+static void ts_show_counters(struct seq_file *m, struct ts_reader *r)
+{
+	const struct tcpstates_scope *sc = tcpstates_walk_scope(r->walk);
+	unsigned int i;
+
+	memset(&r->counters, 0, sizeof(r->counters));
+	for (i = 0; i < sc->nr_targets; i++)
+		tcpstates_counters_add(&r->counters, sc->targets[i].net);
+	seq_puts(m, "# kernel counters since each netns counted was made, as nstat names them: mib name value\n");
+	for (i = 0; i < TS_NR_COUNTERS; i++)
+		seq_printf(m, "mib %s %llu\n", tcpstates_counter_name(i),
+			   r->counters.value[i]);
 }
 
 /* The sysctls shown are those of the one netns counted, else the reader's. */
@@ -304,9 +341,12 @@ static int ts_show_summary(struct seq_file *m, struct ts_reader *r)
 static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
+	ts_show_top_listeners(m, r);
 	ts_show_transitions(m, r);
+	ts_show_counters(m, r);
 	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);
-	tcpstates_show_hints(m, tcpstates_walk_result(r->walk), &r->lim);
+	tcpstates_show_hints(m, tcpstates_walk_result(r->walk), &r->lim,
+			     &r->counters);
 	if (r->cfg.list_sockets)
 		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",
 			   r->cfg.list_sockets);

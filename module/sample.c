@@ -50,3 +50,26 @@ void tcpstates_sample_addrs(const struct sock *sk, int family,
 	laddr->s6_addr32[0] = READ_ONCE(sk->sk_rcv_saddr);
 	raddr->s6_addr32[0] = READ_ONCE(sk->sk_daddr);
 }
+
+/*
+ * A listener's address and queues, each read once; the caller knows its
+ * netns. False for a family we do not count.
+ */
+bool tcpstates_sample_listener(const struct sock *sk, unsigned int netns,
+			       struct tcpstates_listener *l)
+{
+	struct in6_addr raddr;
+	int family = ts_family_of(sk);
+
+	if (family < 0)
+		return false;
+	tcpstates_sample_addrs(sk, family, &l->addr, &raddr);
+	l->netns = netns;
+	l->family = family;
+	l->port = READ_ONCE(sk->sk_num);
+	l->accept_queue = READ_ONCE(sk->sk_ack_backlog);
+	l->backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	l->syn_queue = inet_csk_reqsk_queue_len(sk);
+	l->drops = atomic_read(&sk->sk_drops);
+	return true;
+}

@@ -38,6 +38,8 @@ extern const s8 tcpstates_kernel_states[TS_KERNEL_STATES];
 
 void tcpstates_sample_addrs(const struct sock *sk, int family,
 			    struct in6_addr *laddr, struct in6_addr *raddr);
+bool tcpstates_sample_listener(const struct sock *sk, unsigned int netns,
+			       struct tcpstates_listener *l);
 
 /*
  * The netns of an entry, read once and marked: the walk holds no reference

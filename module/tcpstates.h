@@ -2,6 +2,7 @@
 #ifndef _TCPSTATES_H
 #define _TCPSTATES_H
 
+#include <linux/in6.h>
 #include <linux/types.h>
 
 struct net;
@@ -106,12 +107,20 @@ struct tcpstates_counts {
 	struct tcpstates_state_stats state[TS_NR_STATES];
 };
 
-/* The listener whose SYN queue is fullest, relative to its backlog. */
+/* A listener and its queues, as the walk read them. */
 struct tcpstates_listener {
+	struct in6_addr addr;	/* an IPv4 address in the first word */
+	unsigned int netns;	/* inode number */
+	u8 family;		/* enum tcpstates_family */
 	u16 port;
-	u32 syn_queue;
-	u32 backlog;
+	u32 accept_queue;	/* sk_ack_backlog: connections not accepted */
+	u32 backlog;		/* sk_max_ack_backlog, from listen() */
+	u32 syn_queue;		/* request socks */
+	u32 drops;		/* sk_drops: SYNs and ACKs dropped */
 };
+
+/* Listeners shown by top_listeners, at most. */
+#define TS_TOP_LISTENERS_MAX 64
 
 /* Where the walk looked, for the report's header. */
 struct tcpstates_tables {
@@ -129,7 +138,11 @@ struct tcpstates_tables {
 struct tcpstates_result {
 	struct tcpstates_counts counts;
 	struct tcpstates_tables tables;
+	/* The SYN queue fullest against its backlog. */
 	struct tcpstates_listener busiest_listener;
+	/* Accept queues fullest against their backlog first; at least one. */
+	struct tcpstates_listener fullest[TS_TOP_LISTENERS_MAX];
+	unsigned int nr_fullest;
 	u16 close_wait_port;		/* the port with most CLOSE_WAIT */
 	u32 close_wait_on_port;
 };

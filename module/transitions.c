@@ -26,20 +26,17 @@
 #include <net/inet_timewait_sock.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
-#include <net/snmp.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
+#include "counters.h"
 #include "parse.h"
 #include "sample.h"
 #include "transitions.h"
 
 /* Per netns and CPU: 1,232 bytes, about the kernel's own TcpExt MIB. */
 struct ts_transition_counts {
-	unsigned long moved[TS_NR_STATES][TS_NR_STATES];
-	unsigned long resets_sent[TS_NR_STATES];
-	unsigned long resets_received[TS_NR_STATES];
-	unsigned long retransmits[TS_NR_STATES];
+	unsigned long count[TS_NR_ROWS][TS_NR_STATES];
 };
 
 struct ts_transitions_net {
@@ -49,39 +46,39 @@ struct ts_transitions_net {
 	unsigned long kernel_at_load[TS_NR_KERNEL_COUNTERS];
 };
 
-static const struct {
-	const char *name;	/* as nstat spells it */
-	bool tcp_ext;		/* in TcpExt, else in Tcp */
-	int field;
-} ts_kernel_counters[TS_NR_KERNEL_COUNTERS] = {
-	[TS_KERNEL_PASSIVE_OPENS] = { "TcpPassiveOpens", false, TCP_MIB_PASSIVEOPENS },
-	[TS_KERNEL_TW]		  = { "TcpExtTW", true, LINUX_MIB_TIMEWAITED },
-	[TS_KERNEL_TW_KILLED]	  = { "TcpExtTWKilled", true, LINUX_MIB_TIMEWAITKILLED },
-	[TS_KERNEL_TW_RECYCLED]	  = { "TcpExtTWRecycled", true, LINUX_MIB_TIMEWAITRECYCLED },
+static const enum tcpstates_counter ts_kernel_counters[TS_NR_KERNEL_COUNTERS] = {
+	[TS_KERNEL_PASSIVE_OPENS] = TS_CTR_PASSIVE_OPENS,
+	[TS_KERNEL_TW]		  = TS_CTR_TW,
+	[TS_KERNEL_TW_KILLED]	  = TS_CTR_TW_KILLED,
+	[TS_KERNEL_TW_RECYCLED]	  = TS_CTR_TW_RECYCLED,
 };
 
-/* One of the kernel's counters in @net, since @net was made. */
 static unsigned long ts_kernel_counter(const struct net *net, int i)
 {
-	if (ts_kernel_counters[i].tcp_ext)
-		return snmp_fold_field(net->mib.net_statistics,
-				       ts_kernel_counters[i].field);
-	return snmp_fold_field(net->mib.tcp_statistics,
-			       ts_kernel_counters[i].field);
+	return tcpstates_counter_read(net, ts_kernel_counters[i]);
 }
 
 static unsigned int ts_transitions_net_id;
 
 /*
- * A netns's counters, under rcu_read_lock(). The probes fire too in a
- * netns whose setup has not reached our init yet (an earlier subsystem's
- * kernel socket listening, say): its storage for us is not there yet.
+ * Count one event in @net's cell [@row][@state], under rcu_read_lock().
+ * The probes fire too in a netns whose setup has not reached our init yet
+ * (an earlier subsystem's kernel socket listening, say): its storage for
+ * us is not there yet.
  */
-static struct ts_transition_counts __percpu *ts_counts_of(const struct net *net)
+static void ts_count(const struct net *net, int row, int state)
 {
-	struct ts_transitions_net *tn = net_generic(net, ts_transitions_net_id);
+	struct ts_transitions_net *tn;
+	struct ts_transition_counts __percpu *counts;
 
-	return tn ? READ_ONCE(tn->counts) : NULL;
+	if (row < 0 || state < 0)
+		return;
+	rcu_read_lock();
+	tn = net_generic(net, ts_transitions_net_id);
+	counts = tn ? READ_ONCE(tn->counts) : NULL;
+	if (counts)
+		this_cpu_inc(counts->count[row][state]);
+	rcu_read_unlock();
 }
 
 /* The state of any TCP entry: full, timewait or request sock. */
@@ -97,42 +94,21 @@ static int ts_state_of_entry(const struct sock *sk)
 static void ts_probe_set_state(void *data, const struct sock *sk,
 			       const int oldstate, const int newstate)
 {
-	struct ts_transition_counts __percpu *counts;
-	int from = ts_state_of(oldstate), to = ts_state_of(newstate);
-
 	/* MPTCP and SCTP sockets pass through here too. */
-	if (sk->sk_protocol != IPPROTO_TCP || from < 0 || to < 0)
-		return;
-	rcu_read_lock();
-	counts = ts_counts_of(sock_net(sk));
-	if (counts)
-		this_cpu_inc(counts->moved[from][to]);
-	rcu_read_unlock();
+	if (sk->sk_protocol == IPPROTO_TCP)
+		ts_count(sock_net(sk), ts_state_of(oldstate),
+			 ts_state_of(newstate));
 }
 
 /* A reset with no socket answers a segment for a port nobody holds: CLOSED. */
 static void ts_count_reset_sent(const struct sock *sk,
 				const struct sk_buff *skb)
 {
-	struct ts_transition_counts __percpu *counts;
-	const struct net *net;
-	int state = TS_CLOSED;
-
-	if (sk) {
-		net = sock_net(sk);
-		state = ts_state_of_entry(sk);
-	} else if (skb && skb_dst(skb)) {
-		net = dev_net(skb_dst(skb)->dev);
-	} else {
-		return;
-	}
-	if (state < 0)
-		return;
-	rcu_read_lock();
-	counts = ts_counts_of(net);
-	if (counts)
-		this_cpu_inc(counts->resets_sent[state]);
-	rcu_read_unlock();
+	if (sk)
+		ts_count(sock_net(sk), TS_ROW_RESET_SENT, ts_state_of_entry(sk));
+	else if (skb && skb_dst(skb))
+		ts_count(dev_net(skb_dst(skb)->dev), TS_ROW_RESET_SENT,
+			 TS_CLOSED);
 }
 
 #ifdef TCPSTATES_HAVE_RST_REASON
@@ -152,31 +128,13 @@ static void ts_probe_send_reset(void *data, const struct sock *sk,
 
 static void ts_probe_receive_reset(void *data, struct sock *sk)
 {
-	struct ts_transition_counts __percpu *counts;
-	int state = ts_state_of_entry(sk);
-
-	if (state < 0)
-		return;
-	rcu_read_lock();
-	counts = ts_counts_of(sock_net(sk));
-	if (counts)
-		this_cpu_inc(counts->resets_received[state]);
-	rcu_read_unlock();
+	ts_count(sock_net(sk), TS_ROW_RESET_RECEIVED, ts_state_of_entry(sk));
 }
 
 static void ts_probe_retransmit(void *data, const struct sock *sk,
 				const struct sk_buff *skb)
 {
-	struct ts_transition_counts __percpu *counts;
-	int state = ts_state_of_entry(sk);
-
-	if (state < 0)
-		return;
-	rcu_read_lock();
-	counts = ts_counts_of(sock_net(sk));
-	if (counts)
-		this_cpu_inc(counts->retransmits[state]);
-	rcu_read_unlock();
+	ts_count(sock_net(sk), TS_ROW_RETRANSMIT, ts_state_of_entry(sk));
 }
 
 struct ts_event {
@@ -256,9 +214,21 @@ const char *tcpstates_event_name(enum tcpstates_event event)
 	return ts_events[event].name;
 }
 
+/* The first word of an event row's lines in /proc/tcpstates. */
+const char *tcpstates_row_name(enum tcpstates_row row)
+{
+	static const char *const names[TS_NR_ROWS - TS_NR_STATES] = {
+		[TS_ROW_RESET_SENT - TS_NR_STATES]	= "reset_sent",
+		[TS_ROW_RESET_RECEIVED - TS_NR_STATES]	= "reset_received",
+		[TS_ROW_RETRANSMIT - TS_NR_STATES]	= "retransmit",
+	};
+
+	return names[row - TS_NR_STATES];
+}
+
 const char *tcpstates_kernel_counter_name(enum tcpstates_kernel_counter counter)
 {
-	return ts_kernel_counters[counter].name;
+	return tcpstates_counter_name(ts_kernel_counters[counter]);
 }
 
 /*
@@ -272,23 +242,19 @@ bool tcpstates_transitions_add(struct tcpstates_transitions *sum,
 	const struct ts_transitions_net *tn = net_generic(net, ts_transitions_net_id);
 	const struct ts_transition_counts __percpu *counts;
 	const struct ts_transition_counts *c;
-	int cpu, from, to, i;
+	int cpu, row, state, i;
 
 	rcu_read_lock();
-	counts = ts_counts_of(net);
+	counts = READ_ONCE(tn->counts);
 	if (!counts) {
 		rcu_read_unlock();
 		return false;
 	}
 	for_each_possible_cpu(cpu) {
 		c = per_cpu_ptr(counts, cpu);
-		for (from = 0; from < TS_NR_STATES; from++) {
-			for (to = 0; to < TS_NR_STATES; to++)
-				sum->moved[from][to] += READ_ONCE(c->moved[from][to]);
-			sum->resets_sent[from] += READ_ONCE(c->resets_sent[from]);
-			sum->resets_received[from] += READ_ONCE(c->resets_received[from]);
-			sum->retransmits[from] += READ_ONCE(c->retransmits[from]);
-		}
+		for (row = 0; row < TS_NR_ROWS; row++)
+			for (state = 0; state < TS_NR_STATES; state++)
+				sum->count[row][state] += READ_ONCE(c->count[row][state]);
 	}
 	rcu_read_unlock();
 	for (i = 0; i < TS_NR_KERNEL_COUNTERS; i++)

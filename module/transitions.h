@@ -29,12 +29,20 @@ enum tcpstates_kernel_counter {
 	TS_NR_KERNEL_COUNTERS
 };
 
+/*
+ * The rows of the counts: one per state a transition leaves, then one per
+ * kind of event counted by the state of its socket.
+ */
+enum tcpstates_row {
+	TS_ROW_RESET_SENT = TS_NR_STATES,
+	TS_ROW_RESET_RECEIVED,
+	TS_ROW_RETRANSMIT,
+	TS_NR_ROWS
+};
+
 /* Counts since load, summed over CPUs and over the netns asked for. */
 struct tcpstates_transitions {
-	u64 moved[TS_NR_STATES][TS_NR_STATES];	/* [from][to] */
-	u64 resets_sent[TS_NR_STATES];		/* by the state of the socket */
-	u64 resets_received[TS_NR_STATES];
-	u64 retransmits[TS_NR_STATES];
+	u64 count[TS_NR_ROWS][TS_NR_STATES];	/* [from or event][state] */
 	u64 kernel[TS_NR_KERNEL_COUNTERS];
 };
 
@@ -44,6 +52,7 @@ int tcpstates_transitions_enable(bool on);
 bool tcpstates_transitions_enabled(void);
 bool tcpstates_transitions_attached(enum tcpstates_event event);
 const char *tcpstates_event_name(enum tcpstates_event event);
+const char *tcpstates_row_name(enum tcpstates_row row);
 const char *tcpstates_kernel_counter_name(enum tcpstates_kernel_counter counter);
 bool tcpstates_transitions_add(struct tcpstates_transitions *sum,
 			       const struct net *net);

@@ -77,6 +77,8 @@ struct tcpstates_walk {
 	u64 kinds[TS_NR_KINDS];
 	struct ts_extremes extremes[TS_NR_STATES];
 	struct tcpstates_result result;
+	unsigned int nr_fullest_max;	/* listeners ranked: top_listeners, or 1 */
+	const struct sock *fullest_sk[TS_TOP_LISTENERS_MAX];	/* never read through */
 	unsigned int undo_n;		/* entries counted in this chain */
 	u32 undo[TS_CHAIN_UNDO];	/* local port << 16 | kind */
 	u32 undo_target[TS_CHAIN_UNDO];	/* netns index, if per_target */
@@ -158,20 +160,82 @@ static bool ts_filter(const struct tcpstates_config *cfg, const struct sock *sk,
 	return tcpstates_filter_match(cfg, sk, s->state, s->family, s->lport);
 }
 
-/* Remember the listener whose SYN queue is fullest against its backlog. */
-static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk)
+/* a / (a_backlog + 1) > b / (b_backlog + 1): a backlog of N holds N + 1. */
+static bool ts_fuller(u32 a, u32 a_backlog, u32 b, u32 b_backlog)
 {
-	struct tcpstates_listener *busiest = &w->result.busiest_listener;
-	u32 queue = inet_csk_reqsk_queue_len(sk);
-	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	return (u64)a * ((u64)b_backlog + 1) > (u64)b * ((u64)a_backlog + 1);
+}
 
-	/* queue / backlog > busiest->syn_queue / busiest->backlog */
-	if ((u64)queue * max(busiest->backlog, 1U) >
-	    (u64)busiest->syn_queue * max(backlog, 1U)) {
-		busiest->port = READ_ONCE(sk->sk_num);
-		busiest->syn_queue = queue;
-		busiest->backlog = backlog;
+/* Accept queue first, then the SYN queue, then drops. */
+static bool ts_listener_fuller(const struct tcpstates_listener *a,
+			       const struct tcpstates_listener *b)
+{
+	if (a->accept_queue * ((u64)b->backlog + 1) !=
+	    b->accept_queue * ((u64)a->backlog + 1))
+		return ts_fuller(a->accept_queue, a->backlog,
+				 b->accept_queue, b->backlog);
+	if (a->syn_queue != b->syn_queue)
+		return a->syn_queue > b->syn_queue;
+	return a->drops > b->drops;
+}
+
+/*
+ * Keep @l among the fullest listeners, in order. A listener seen again,
+ * when its chain is walked again, takes its own place, found by address:
+ * we never read through @sk.
+ */
+static void ts_rank_listener(struct tcpstates_walk *w, const struct sock *sk,
+			     const struct tcpstates_listener *l)
+{
+	struct tcpstates_listener *top = w->result.fullest;
+	unsigned int n = w->result.nr_fullest, i;
+
+	for (i = 0; i < n && w->fullest_sk[i] != sk; i++)
+		;
+	if (i == n && n < w->nr_fullest_max)
+		w->result.nr_fullest = ++n;
+	else if (i == n && ts_listener_fuller(l, &top[n - 1]))
+		i = n - 1;
+	else if (i == n)
+		return;
+	for (; i && ts_listener_fuller(l, &top[i - 1]); i--) {
+		top[i] = top[i - 1];
+		w->fullest_sk[i] = w->fullest_sk[i - 1];
 	}
+	for (; i + 1 < n && ts_listener_fuller(&top[i + 1], l); i++) {
+		top[i] = top[i + 1];
+		w->fullest_sk[i] = w->fullest_sk[i + 1];
+	}
+	top[i] = *l;
+	w->fullest_sk[i] = sk;
+}
+
+/*
+ * Note a listener's queues: the fullest SYN queue, for the hint, and the
+ * fullest accept queues. Only a listener that may rank is read whole.
+ */
+static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk,
+			     int target)
+{
+	struct tcpstates_result *res = &w->result;
+	struct tcpstates_listener *busiest = &res->busiest_listener;
+	const struct tcpstates_listener *last = &res->fullest[w->nr_fullest_max - 1];
+	u32 accept_queue = READ_ONCE(sk->sk_ack_backlog);
+	u32 syn_queue = inet_csk_reqsk_queue_len(sk);
+	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
+	struct tcpstates_listener l;
+
+	/* Read again below: a listener whose queues move ranks as it was. */
+	if (res->nr_fullest == w->nr_fullest_max &&
+	    ts_fuller(last->accept_queue, last->backlog, accept_queue, backlog) &&
+	    !ts_fuller(syn_queue, backlog, busiest->syn_queue, busiest->backlog))
+		return;
+	if (!tcpstates_sample_listener(sk, w->scope.targets[target].net->ns.inum,
+				       &l))
+		return;
+	if (ts_fuller(l.syn_queue, l.backlog, busiest->syn_queue, busiest->backlog))
+		*busiest = l;
+	ts_rank_listener(w, sk, &l);
 }
 
 /*
@@ -185,7 +249,7 @@ static void ts_note_listening(struct tcpstates_walk *w, struct sock *sk,
 	if (READ_ONCE(sk->sk_state) != TCP_LISTEN)
 		return;
 	set_bit(READ_ONCE(sk->sk_num), w->scope.targets[target].listening);
-	ts_note_listener(w, sk);
+	ts_note_listener(w, sk, target);
 }
 
 /*
@@ -587,6 +651,7 @@ static void ts_walk_reset(struct tcpstates_walk *w)
 		w->extremes[st].max_retries = 0;
 	}
 	w->undo_n = 0;
+	w->nr_fullest_max = max(w->cfg->top_listeners, 1U);
 	w->filtering = tcpstates_filtering(w->cfg);
 	w->flags = w->cfg->timers ? TS_SAMPLE_TIMERS : 0;
 	w->per_target = sc->nr_targets > 1;

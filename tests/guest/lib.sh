@@ -218,40 +218,95 @@ transition_lines() { # transition_lines [FILE]
 	grep -E '^(transition|reset_sent|reset_received|retransmit|counter) ' "${1:-$PROC}"
 }
 
-# How much the line "WHAT ..." grew from BEFORE to AFTER (files).
-transition_delta() { # transition_delta BEFORE AFTER "WHAT ..."
-	awk -v key="$3" -v first="$1" '
-	{ n = $NF; sub(/ [0-9]+$/, "") }
-	$0 == key { if (FILENAME == first) a = n; else b = n }
-	END { print b - a }' "$1" "$2"
-}
-
-# The transition and counter lines that grew from BEFORE to AFTER (files),
-# "transition FROM TO GROWTH" and "counter NAME GROWTH".
+# The lines of BEFORE and AFTER (transition_lines' files) whose count
+# changed, as "WHAT ... GROWTH", sorted.
 transition_deltas() { # transition_deltas BEFORE AFTER
 	awk -v first="$1" '
-	$1 == "transition" || $1 == "counter" {
+	{
 		n = $NF; k = $0; sub(/ [0-9]+$/, "", k)
 		if (FILENAME == first) a[k] = n; else b[k] = n
 	}
 	END { for (k in b) if (b[k] != a[k]) print k " " b[k] - a[k] }' "$1" "$2" | sort
 }
 
-# The kernel's counters /proc/tcpstates shows beside the transitions, as
-# "counter NAME VALUE" in its order, from /proc/net/snmp and netstat: in a
-# netns made after the module loaded, the two must agree.
-kernel_counters() {
-	cat /proc/net/snmp /proc/net/netstat | awk '
+# How much the line "WHAT ..." grew from BEFORE to AFTER: 0 if it did not.
+transition_delta() { # transition_delta BEFORE AFTER "WHAT ..."
+	transition_deltas "$1" "$2" | awk -v key="$3" '
+	{ n = $NF; sub(/ -?[0-9]+$/, "") }
+	$0 == key { d = n }
+	END { print d + 0 }'
+}
+
+# start_readers N: N loops reading /proc/tcpstates in the background, their
+# pids in READER_PIDS; each touches /tmp/reader.I once it has read.
+start_readers() {
+	rm -f /tmp/reader.*
+	READER_PIDS=
+	_sr_i=0
+	while [ $_sr_i -lt "$1" ]; do
+		( cat $PROC > /dev/null; : > /tmp/reader.$_sr_i
+		  while :; do cat $PROC > /dev/null 2>&1; done ) &
+		READER_PIDS="$READER_PIDS $!"
+		_sr_i=$((_sr_i + 1))
+	done
+}
+
+# readers_reading N: N of start_readers' readers have read once.
+readers_reading() {
+	[ "$(ls /tmp/reader.* 2>/dev/null | wc -l)" = "$1" ]
+}
+
+stop_readers() {
+	# shellcheck disable=SC2086
+	kill $READER_PIDS 2>/dev/null
+	# shellcheck disable=SC2086
+	wait $READER_PIDS 2>/dev/null
+	READER_PIDS=
+}
+
+# nstat_values NAME...: "NAME VALUE" for each of this netns's Tcp and TcpExt
+# counters named, as nstat names them (TcpPassiveOpens, TcpExtTW), read
+# from /proc/net/snmp and /proc/net/netstat.
+nstat_values() {
+	cat /proc/net/snmp /proc/net/netstat | awk -v want="$*" '
 	$1 == "Tcp:" || $1 == "TcpExt:" {
 		if (!(($1) in names)) { names[$1] = $0; next }
 		n = split(names[$1], k, " "); split($0, v, " ")
 		p = substr($1, 1, length($1) - 1)
-		for (i = 2; i <= n; i++) val[(p == "Tcp" ? "Tcp" : "TcpExt") k[i]] = v[i]
+		for (i = 2; i <= n; i++) val[p k[i]] = v[i]
 	}
 	END {
-		split("TcpPassiveOpens TcpExtTW TcpExtTWKilled TcpExtTWRecycled", c, " ")
-		for (i = 1; i <= 4; i++) print "counter " c[i] " " val[c[i]]
+		n = split(want, c, " ")
+		for (i = 1; i <= n; i++) print c[i] " " val[c[i]]
 	}'
+}
+
+# nstat_value NAME: one counter's value.
+nstat_value() {
+	nstat_values "$1" | awk '{ print $2 }'
+}
+
+# The kernel's side of the transitions section's "counter" lines: in a
+# netns made after the module loaded, the two must agree.
+kernel_counters() {
+	nstat_values TcpPassiveOpens TcpExtTW TcpExtTWKilled TcpExtTWRecycled |
+		sed 's/^/counter /'
+}
+
+# The kernel's side of the "mib" lines, in their order.
+MIB_NAMES="TcpActiveOpens TcpPassiveOpens TcpAttemptFails TcpEstabResets
+TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDrop
+TcpExtSyncookiesSent TcpExtSyncookiesRecv TcpExtSyncookiesFailed
+TcpExtTCPTimeWaitOverflow TcpExtTW TcpExtTWKilled TcpExtTWRecycled
+TcpExtTCPAbortOnTimeout TcpExtTCPAbortOnClose"
+kernel_mibs() {
+	# shellcheck disable=SC2086
+	nstat_values $MIB_NAMES | sed 's/^/mib /'
+}
+
+# The module's "mib" lines.
+module_mibs() {
+	grep '^mib ' "${1:-$PROC}"
 }
 
 field() { # field STATE COLUMN(2=ipv4,3=ipv6) TEXT

@@ -75,7 +75,7 @@ RELOAD_PERIOD=30
 POP_HOLD=20
 VIEW_WAIT=120
 PAUSE_WAIT=600
-DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 timers=Y list_sockets=0"
+DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y list_sockets=0"
 WORKERS="lab pop netns writer reload r_default r_list r_all r_byte"
 # The writer's plans separate fields with ^A: a bad value may hold tabs.
 SEP=$(printf '\001')
@@ -456,6 +456,9 @@ good_values() {
 		echo "top_ports 3 3"
 		echo "top_ports 64 64"
 		echo "top_ports 0 0"
+		echo "top_listeners 5 5"
+		echo "top_listeners 64 64"
+		echo "top_listeners 0 0"
 		echo "timers N N"
 		echo "timers Y y"
 		echo "list_sockets 5 5"
@@ -470,7 +473,8 @@ good_values() {
 # in /suite/bad (rotating), and every third round a 4 KiB value.
 bad_values() { # bad_values ROUND
 	for kv in lports:ports rports:ports laddrs:addrs raddrs:addrs states:states \
-		family:family netns:netns top_ports:top_ports timers:timers \
+		family:family netns:netns top_ports:top_ports \
+		top_listeners:top_ports timers:timers \
 		list_sockets:list_sockets reset:reset; do
 		awk -v k="${kv%%:*}" -v r="$1" -v sep="$SEP" '{ v[NR] = $0 }
 			END { for (j = 0; j < 4; j++) print k sep "-" sep v[(r * 4 + j) % NR + 1] }' \
@@ -483,7 +487,7 @@ bad_values() { # bad_values ROUND
 }
 
 params() {
-	for p in netns family states lports rports laddrs raddrs top_ports timers list_sockets; do
+	for p in netns family states lports rports laddrs raddrs top_ports top_listeners timers list_sockets; do
 		read -r v 2>/dev/null < $PARAMS/$p || v='?'
 		printf '%s ' "$p=$v"
 	done

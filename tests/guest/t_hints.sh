@@ -46,31 +46,24 @@ test_hints() {
 	in_netns hints_orphans_in_child
 }
 
-# TcpExt counter NAME of this netns, from /proc/net/netstat.
-netstat_counter() {
-	awk -v name="$1" '$1 == "TcpExt:" {
-		if (!seen) { for (i = 2; i <= NF; i++) if ($i == name) col = i; seen = 1 }
-		else print $col }' /proc/net/netstat
-}
-
 # tcp_max_orphans is host-wide and set from the initial netns: at 0, the
 # kernel resets a closing socket once it sees any orphan (tcp_check_oom),
 # and counts it in this netns's TCPAbortOnMemory.
 hints_orphans_in_child() {
 	check "no orphan resets yet: no orphans hint" sh -c "! grep -q '^hint orphans' $PROC"
 	expect_eq "tcp_abort_on_memory equals TcpExt TCPAbortOnMemory" \
-		"$(setting tcp_abort_on_memory)" "$(netstat_counter TCPAbortOnMemory)"
+		"$(setting tcp_abort_on_memory)" "$(nstat_value TcpExtTCPAbortOnMemory)"
 	old=$(nsenter -t 1 -n cat /proc/sys/net/ipv4/tcp_max_orphans)
 	nsenter -t 1 -n sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_max_orphans'
 	# The kernel compares against a count it refreshes every 100 ms: close
 	# orphans until one is reset, a bounded number of times.
 	n=0
-	while [ "$(netstat_counter TCPAbortOnMemory)" = 0 ] && [ $n -lt 50 ]; do
+	while [ "$(nstat_value TcpExtTCPAbortOnMemory)" = 0 ] && [ $n -lt 50 ]; do
 		start_sockets /tmp/or.out 4:fin_wait1:1:$((7400 + n)) && stop_sockets $SOCKETS_PID
 		n=$((n + 1))
 	done
 	nsenter -t 1 -n sh -c "echo $old > /proc/sys/net/ipv4/tcp_max_orphans"
-	resets=$(netstat_counter TCPAbortOnMemory)
+	resets=$(nstat_value TcpExtTCPAbortOnMemory)
 	check "tcp_max_orphans=0: the kernel reset an orphan ($resets after $n closes)" [ "$resets" -gt 0 ]
 	check "the orphans hint counts the kernel's resets" \
 		grep -q "^hint orphans: $resets connections in this netns were reset on close" $PROC

@@ -42,6 +42,7 @@ test_bad_input() {
 	echo LISTEN,TIME_WAIT > $PARAMS/states
 	echo ipv6 > $PARAMS/family
 	echo 3 > $PARAMS/top_ports
+	echo 2 > $PARAMS/top_listeners
 	echo N > $PARAMS/timers
 	echo 5 > $PARAMS/list_sockets
 	for k in lports rports; do reject_all $k ports; done
@@ -50,6 +51,7 @@ test_bad_input() {
 	reject_all family family
 	reject_all netns netns
 	reject_all top_ports top_ports
+	reject_all top_listeners top_ports
 	reject_all timers timers
 	reject_all list_sockets list_sockets
 	reject_all reset reset lports
@@ -71,7 +73,7 @@ test_bad_input() {
 	echo 1 > $PARAMS/reset
 	expect_eq "reset restores every default" \
 		"$(awk '/^# filters/ { $1 = $2 = ""; print substr($0, 3) }' $PROC)" \
-		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 timers=Y list_sockets=0"
+		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y list_sockets=0"
 }
 
 logged_rejections() {

@@ -16,7 +16,7 @@ test_load() {
 	check "every other line is a comment or a known kind" \
 		awk -v s="$STATES" 'BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1; bad = 0 }
 			/^#/ || ($1 in w) { next }
-			$1 ~ /^(hint|netns|port|socket|transition)$/ { next }
+			$1 ~ /^(hint|netns|port|listener|socket|transition)$/ { next }
 			NF == 3 && $1 ~ /^[a-z_0-9]+$/ { next }
 			{ print "# unexpected: " $0; bad = 1 } END { exit bad }' $PROC
 }
@@ -24,18 +24,12 @@ test_load() {
 
 # unload_readers_running: each of the 5 readers has read once.
 unload_readers_running() {
-	[ "$(ls /tmp/unload.reader.* 2>/dev/null | wc -l)" = 5 ]
+	readers_reading 4 && [ -e /tmp/unload.reader.held ]
 }
 
 test_unload() {
-	rm -f /tmp/unload.reader.*
-	i=0
-	while [ $i -lt 4 ]; do
-		( cat $PROC > /dev/null; : > /tmp/unload.reader.$i
-		  while :; do cat $PROC > /dev/null 2>&1; done ) &
-		eval "reader$i=$!"
-		i=$((i + 1))
-	done
+	rm -f /tmp/unload.reader.held
+	start_readers 4
 	# One reader keeps the file open across the unload; its pause only
 	# leaves the CPU to the others.
 	( exec 3< $PROC; cat <&3 > /dev/null; : > /tmp/unload.reader.held
@@ -58,7 +52,8 @@ test_unload() {
 	check "the churn ran through them" kill -0 $churn
 	check "after the reloads the churn's transitions are counted again" \
 		wait_for 30 churn_counted
-	kill $churn $reader0 $reader1 $reader2 $reader3 $held 2>/dev/null
+	stop_readers
+	kill $churn $held 2>/dev/null
 	wait 2>/dev/null
 	compare_states "after the reloads" 0 0
 }

@@ -153,13 +153,9 @@ churn_keeps_the_matrix() { # churn_keeps_the_matrix LABEL SECONDS
 	snapshot
 	counts_before=$O1
 	transition_lines > /tmp/churn.tr.before
-	( while :; do cat $PROC > /dev/null; done ) &
-	churn_reader1=$!
-	( while :; do cat $PROC > /dev/null; done ) &
-	churn_reader2=$!
+	start_readers 2
 	$H/churn "$2" 7999 > /tmp/churn.out
-	kill $churn_reader1 $churn_reader2
-	wait $churn_reader1 $churn_reader2 2>/dev/null
+	stop_readers
 	made=$(awk '{ print $3 }' /tmp/churn.out)
 	check "$1: churn made connections (${made:-none})" [ "${made:-0}" -gt 0 ]
 	snapshot

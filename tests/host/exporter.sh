@@ -117,6 +117,9 @@ check_quiet "full: transitions as counters" has "$prom" '^tcpstates_transitions_
 check_quiet "full: TYPE counter for transitions" has "$prom" '^# TYPE tcpstates_transitions_total counter$'
 check_quiet "full: the kernel's counters beside them" has "$prom" '^tcpstates_kernel_counters_total\{counter="TcpExtTW"\} 1150$'
 check_quiet "full: resets and retransmits" bash -c "grep -q '^tcpstates_resets_sent_total{state=\"CLOSED\"} 3\$' $prom && grep -q '^tcpstates_resets_received_total{state=\"SYN_SENT\"} 3\$' $prom && grep -q '^tcpstates_retransmits_total{state=\"ESTABLISHED\"} 42\$' $prom"
+check_quiet "full: the kernel's mib counters, TYPE counter" bash -c "grep -q '^tcpstates_kernel_mib_total{counter=\"TcpExtListenOverflows\"} 57\$' $prom && grep -q '^# TYPE tcpstates_kernel_mib_total counter\$' $prom && [ \$(grep -c '^tcpstates_kernel_mib_total{' $prom) = 16 ]"
+check_quiet "full: listeners, labelled by address:port and netns" bash -c "grep -q '^tcpstates_listener_accept_queue{listener=\"0.0.0.0:80\",netns=\"4026531840\"} 129\$' $prom && grep -q '^tcpstates_listener_backlog{listener=\"\[::\]:22\",netns=\"4026532301\"} 4096\$' $prom && grep -q '^tcpstates_listener_syn_queue{listener=\"0.0.0.0:80\",netns=\"4026531840\"} 3\$' $prom && grep -q '^tcpstates_listener_drops_total{listener=\"0.0.0.0:80\",netns=\"4026531840\"} 57\$' $prom"
+check_quiet "full: the accept_queue hint counted" has "$prom" '^tcpstates_hints\{hint="accept_queue"\} 1$'
 check_quiet "full: per-socket lines not exported" hasnt "$prom" '10\.0\.0\.2'
 
 # 3. The format will grow: an unknown column and unknown comment lines.
