@@ -710,81 +710,66 @@ static int parse_state(const char *name)
 	return -1;
 }
 
-/* The /proc/tcpstates row of @state, or NULL without the module. */
-static bool tcpstates_row(int state, char *row, size_t size)
+/* What the lab shows of /proc/tcpstates: its states table and transitions. */
+struct tcpstates_view {
+	char rows[NR_STATES][512];	/* "" where the file has none */
+	unsigned long long moved[NR_STATES][NR_STATES];	/* [from][to] */
+};
+
+/*
+ * One read of /proc/tcpstates; false without the module. Only the states
+ * table's lines start with a bare state name.
+ */
+static bool read_tcpstates(struct tcpstates_view *v)
 {
 	FILE *f = fopen("/proc/tcpstates", "r");
-	char line[512];
-	size_t n = strlen(state_names[state]);
-	bool found = false;
+	char line[512], from[32], to[32];
+	bool line_start = true;
+	unsigned long long n;
+	int a, b;
 
+	memset(v, 0, sizeof(*v));
 	if (!f)
 		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, state_names[state], n) && line[n] == ' ') {
-			snprintf(row, size, "%s", line);
-			found = true;
+	while (fgets(line, sizeof(line), f)) {
+		bool whole_start = line_start;
+
+		/* The rest of a line longer than the buffer comes next. */
+		line_start = strchr(line, '\n') != NULL;
+		if (!whole_start)
+			continue;
+		if (sscanf(line, "transition %31s %31s %llu", from, to, &n) == 3) {
+			a = parse_state(from);
+			b = parse_state(to);
+			if (a >= 0 && b >= 0)
+				v->moved[a][b] = n;
+		} else if (sscanf(line, "%31s", from) == 1 &&
+			   (a = parse_state(from)) >= 0) {
+			snprintf(v->rows[a], sizeof(v->rows[a]), "%s", line);
 		}
 	}
 	fclose(f);
-	return found;
+	return true;
 }
 
 static void print_rows(const bool *states)
 {
-	char row[512];
+	struct tcpstates_view v;
 	int st;
 
-	if (!tcpstates_row(CLOSED, row, sizeof(row))) {
+	if (!read_tcpstates(&v)) {
 		printf("# /proc/tcpstates: the tcpstates module is not loaded\n");
 		return;
 	}
 	printf("# /proc/tcpstates in this netns:\n");
 	for (st = 0; st < NR_STATES; st++)
-		if (states[st] && tcpstates_row(st, row, sizeof(row)))
-			printf("#   %s", row);
+		if (states[st] && v.rows[st][0])
+			printf("#   %s", v.rows[st]);
 }
 
 /* ---- tour -------------------------------------------------------------- */
 
 static bool tour_auto;
-
-struct tour_view {
-	char rows[NR_STATES][512];
-	unsigned long long moved[NR_STATES][NR_STATES];	/* [from][to] */
-};
-
-/* The "transition FROM TO COUNT" lines of /proc/tcpstates. */
-static void read_transitions(unsigned long long moved[NR_STATES][NR_STATES])
-{
-	FILE *f = fopen("/proc/tcpstates", "r");
-	char line[512], from[32], to[32];
-	unsigned long long n;
-	int a, b;
-
-	memset(moved, 0, sizeof(moved[0]) * NR_STATES);
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "transition %31s %31s %llu", from, to, &n) != 3)
-			continue;
-		a = parse_state(from);
-		b = parse_state(to);
-		if (a >= 0 && b >= 0)
-			moved[a][b] = n;
-	}
-	fclose(f);
-}
-
-static void snapshot_rows(struct tour_view *v)
-{
-	int st;
-
-	for (st = 0; st < NR_STATES; st++)
-		if (!tcpstates_row(st, v->rows[st], sizeof(v->rows[st])))
-			v->rows[st][0] = '\0';
-	read_transitions(v->moved);
-}
 
 static void wait_step(void)
 {
@@ -835,7 +820,7 @@ struct tour {
 	struct conn *c;
 	int lfd;		/* our listener */
 	int step;
-	struct tour_view view;
+	struct tcpstates_view view;
 	char seg[128];		/* the segment being shown */
 };
 
@@ -843,7 +828,7 @@ struct tour {
 static void tour_show(struct tour *t, const char *what, bool with_segment,
 		      const char *ours, const char *peers)
 {
-	struct tour_view after;
+	struct tcpstates_view after;
 	bool unseen_time_wait = false;
 	unsigned long long n;
 	int st, from, to;
@@ -853,7 +838,7 @@ static void tour_show(struct tour *t, const char *what, bool with_segment,
 	if (with_segment)
 		printf("    segment: %s\n", t->seg);
 	printf("    us (kernel): %-12s  peer (lab): %s\n", ours, peers);
-	snapshot_rows(&after);
+	read_tcpstates(&after);
 	for (st = 0; st < NR_STATES; st++)
 		if (after.rows[st][0] && strcmp(after.rows[st], t->view.rows[st]))
 			printf("    /proc/tcpstates: %s", after.rows[st]);
@@ -1054,7 +1039,7 @@ static void tour(int family)
 {
 	struct tour t = { .family = family, .step = 1 };
 
-	snapshot_rows(&t.view);
+	read_tcpstates(&t.view);
 	printf("A tour of one TCP connection's life. We are %s, the kernel's socket;\n"
 	       "the peer %s is this program, writing segments on %s.\n",
 	       local_addr(family), peer_addr(family), TUN_NAME);
