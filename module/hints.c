@@ -6,6 +6,7 @@
  */
 
 #include <linux/seq_file.h>
+#include <linux/time.h>
 
 #include "counters.h"
 #include "hints.h"
@@ -69,8 +70,13 @@ void tcpstates_show_hints(struct seq_file *m,
 
 	if (res->close_wait_on_port >= TS_HINT_CLOSE_WAIT_PER_PORT) {
 		ts_hint_header(m, &first);
-		seq_printf(m, "hint close_wait: %u CLOSE_WAIT sockets on local port %u; the application there is not calling close()\n",
+		seq_printf(m, "hint close_wait: %u CLOSE_WAIT sockets on local port %u; the application there is not calling close()",
 			   res->close_wait_on_port, res->close_wait_port);
+		/* With ages=Y: how long, at the least, since the peer closed. */
+		if (res->ages[TS_CLOSE_WAIT].known)
+			seq_printf(m, "; the oldest CLOSE_WAIT has waited %u s",
+				   res->ages[TS_CLOSE_WAIT].oldest_ms / (u32)MSEC_PER_SEC);
+		seq_putc(m, '\n');
 	}
 	if (l->syn_queue >= TS_HINT_SYN_QUEUE_MIN &&
 	    (u64)l->syn_queue * 100 >= (u64)l->backlog * TS_HINT_SYN_QUEUE_PCT) {

@@ -216,6 +216,18 @@ static int ts_print_timers(const struct ts_knob *knob, char *buf, size_t size,
 	return scnprintf(buf, size, "%c", cfg->timers ? 'Y' : 'N');
 }
 
+static int ts_parse_ages(const struct ts_knob *knob, const char *val,
+			 struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_bool(val, &cfg->ages, why);
+}
+
+static int ts_print_ages(const struct ts_knob *knob, char *buf, size_t size,
+			 const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%c", cfg->ages ? 'Y' : 'N');
+}
+
 /* So a typo cannot ask for four billion lines. */
 #define TS_LIST_SOCKETS_MAX 10000000U
 
@@ -249,7 +261,8 @@ static int ts_parse_reset(const struct ts_knob *knob, const char *val,
 enum {
 	TS_KNOB_NETNS, TS_KNOB_FAMILY, TS_KNOB_STATES, TS_KNOB_LPORTS,
 	TS_KNOB_RPORTS, TS_KNOB_LADDRS, TS_KNOB_RADDRS, TS_KNOB_TOP_PORTS,
-	TS_KNOB_TOP_LISTENERS, TS_KNOB_TIMERS, TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
+	TS_KNOB_TOP_LISTENERS, TS_KNOB_TIMERS, TS_KNOB_AGES,
+	TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
 };
 
 #define TS_KNOB(n, kind) {						\
@@ -275,6 +288,7 @@ static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
 	[TS_KNOB_TOP_PORTS]	= TS_KNOB(top_ports, top_ports),
 	[TS_KNOB_TOP_LISTENERS]	= TS_KNOB(top_listeners, top_listeners),
 	[TS_KNOB_TIMERS]	= TS_KNOB(timers, timers),
+	[TS_KNOB_AGES]		= TS_KNOB(ages, ages),
 	[TS_KNOB_LIST_SOCKETS]	= TS_KNOB(list_sockets, list_sockets),
 	[TS_KNOB_RESET]		= { .name = "reset", .parse = ts_parse_reset },
 };
@@ -388,6 +402,8 @@ module_param_cb(top_listeners, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_LISTE
 MODULE_PARM_DESC(top_listeners, "Show the N listeners with the fullest accept queues (0: off, the default; at most 64)");
 module_param_cb(timers, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TIMERS], 0644);
 MODULE_PARM_DESC(timers, "Read each socket's timer for the timer columns (Y/N, default Y)");
+module_param_cb(ages, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_AGES], 0644);
+MODULE_PARM_DESC(ages, "Read how long each socket has been in its state, for the ages section (Y/N, default N)");
 module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LIST_SOCKETS], 0644);
 MODULE_PARM_DESC(list_sockets, "List up to this many sockets, one per line (0: off, the default)");
 module_param_cb(reset, &ts_knob_write_only_ops, (void *)&ts_knobs[TS_KNOB_RESET], 0200);

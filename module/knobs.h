@@ -29,6 +29,7 @@ struct tcpstates_config {
 	unsigned int top_ports;		/* busiest local ports per state */
 	unsigned int top_listeners;	/* fullest listeners */
 	bool timers;			/* read each socket's timer */
+	bool ages;			/* and how long it has been there */
 	unsigned int list_sockets;	/* per-socket lines, at most; 0: off */
 };
 

@@ -234,6 +234,41 @@ static void ts_show_top_listeners(struct seq_file *m, const struct ts_reader *r)
 		ts_show_listener(m, &res->fullest[i]);
 }
 
+/* What each state's age counts from, where the kernel keeps it. */
+static const char *const ts_age_since[TS_NR_STATES] = {
+	[TS_SYN_RECV]		= "first_synack",
+	[TS_ESTABLISHED]	= "last_ack",
+	[TS_FIN_WAIT1]		= "last_ack",
+	[TS_FIN_WAIT2]		= "last_ack",
+	[TS_CLOSE_WAIT]		= "last_ack",
+	[TS_CLOSING]		= "last_ack",
+	[TS_LAST_ACK]		= "last_ack",
+	[TS_TIME_WAIT]		= "entry",
+};
+
+static void ts_show_ages(struct seq_file *m, const struct ts_reader *r)
+{
+	const struct tcpstates_result *res = tcpstates_walk_result(r->walk);
+	int st, i;
+
+	if (!r->cfg.ages)
+		return;
+	seq_puts(m, "# ages: age state since oldest_ms, then sockets under 1s 10s 1m 10m 1h 1d, older, unknown\n");
+	for (st = 0; st < TS_NR_STATES; st++) {
+		const struct tcpstates_state_stats *s = &res->counts.state[st];
+		const struct tcpstates_ages *a = &res->ages[st];
+		u64 total = s->sockets[TS_IPV4] + s->sockets[TS_IPV6];
+
+		seq_printf(m, "age %s %s ", tcpstates_state_name(st),
+			   ts_age_since[st] ?: "-");
+		ts_show_u64(m, 0, a->known, a->oldest_ms);
+		for (i = 0; i < TS_NR_AGE_BUCKETS; i++)
+			seq_printf(m, " %llu", a->sockets[i]);
+		/* Counted with its age or without: never more known than all. */
+		seq_printf(m, " %llu\n", total - a->known);
+	}
+}
+
 /*
  * Transitions since load in the netns counted, from the tracepoints; the
  * cells that are not zero. Filters other than netns do not apply.
@@ -342,6 +377,7 @@ static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
 	ts_show_top_listeners(m, r);
+	ts_show_ages(m, r);
 	ts_show_transitions(m, r);
 	ts_show_counters(m, r);
 	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);

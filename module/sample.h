@@ -11,6 +11,7 @@
 #include <net/net_namespace.h>
 #include <net/request_sock.h>
 #include <net/sock.h>
+#include <net/tcp.h>
 #include <net/tcp_states.h>
 
 #include "compat.h"
@@ -26,11 +27,15 @@ struct tcpstates_sample {
 	u16 lport;		/* host order */
 	bool inbound;		/* a listener holds the local port */
 	long expires;		/* jiffies from @now to @timer, maybe past */
+	u32 age_ms;		/* TS_AGE_UNKNOWN where the kernel keeps none */
 };
+
+#define TS_AGE_UNKNOWN U32_MAX
 
 /* What tcpstates_sample() is told about an entry, and asked to read. */
 #define TS_SAMPLE_LISTENER	BIT(0)	/* from the listeners' table, else ehash */
 #define TS_SAMPLE_TIMERS	BIT(1)	/* read the pending timer too */
+#define TS_SAMPLE_AGES		BIT(2)	/* and how long it has been there */
 
 /* The kernel's states we know, 0 to TCP_NEW_SYN_RECV, and ours for each. */
 #define TS_KERNEL_STATES (TCP_NEW_SYN_RECV + 1)
@@ -184,6 +189,46 @@ ts_sample_timewait_timer(const struct inet_timewait_sock *tw,
 }
 
 /*
+ * Ages, where the kernel keeps a time that says something. A connection's
+ * idle time: since the last ACK it received, which every segment after
+ * the handshake carries (tcp_ack() stamps all but old ones).
+ */
+static inline void ts_sample_idle(const struct sock *sk, unsigned long now,
+				  struct tcpstates_sample *s)
+{
+	s->age_ms = jiffies_to_msecs((u32)now - READ_ONCE(tcp_sk(sk)->rcv_tstamp));
+}
+
+/* A request sock's: since its first SYN-ACK was sent, 0 until then. */
+static inline void ts_sample_request_age(const struct sock *sk,
+					 struct tcpstates_sample *s)
+{
+	u64 sent = READ_ONCE(tcp_rsk(inet_reqsk(sk))->snt_synack);
+	u64 now = tcp_clock_us();
+
+	if (sent && now >= sent)
+		s->age_ms = min_t(u64, div_u64(now - sent, USEC_PER_MSEC),
+				  TS_AGE_UNKNOWN - 1);
+}
+
+/*
+ * TIME_WAIT's: its 2MSL timer was armed for TCP_TIMEWAIT_LEN on entry, and
+ * again by a FIN the peer sent again; what is left of it says how long ago.
+ */
+static inline void ts_sample_timewait_age(const struct inet_timewait_sock *tw,
+					  unsigned long now,
+					  struct tcpstates_sample *s)
+{
+	long left;
+
+	if (!timer_pending(&tw->tw_timer))
+		return;
+	left = (long)(READ_ONCE(tw->tw_timer.expires) - now);
+	s->age_ms = jiffies_to_msecs(clamp_t(long, TCP_TIMEWAIT_LEN - left, 0,
+					     TCP_TIMEWAIT_LEN));
+}
+
+/*
  * Read one hashed entry of the netns @t: a full socket, a timewait sock
  * or a request sock. The listeners' table contributes LISTEN and nothing
  * else; ehash everything but LISTEN and CLOSE, which a socket only passes
@@ -197,6 +242,7 @@ tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
 {
 	bool listeners = flags & TS_SAMPLE_LISTENER;
 	bool timers = flags & TS_SAMPLE_TIMERS;
+	bool ages = flags & TS_SAMPLE_AGES;
 	int kstate = READ_ONCE(sk->sk_state);
 	bool listener = kstate == TCP_LISTEN;
 	int state, family;
@@ -207,6 +253,8 @@ tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
 	s->timer = TS_TIMER_NONE;
 	s->retries = 0;
 	s->lport = READ_ONCE(sk->sk_num);
+	if (ages)
+		s->age_ms = TS_AGE_UNKNOWN;
 
 	switch (kstate) {
 	case TCP_LISTEN:
@@ -216,14 +264,22 @@ tcpstates_sample(const struct tcpstates_target *t, struct sock *sk,
 		kstate = READ_ONCE(inet_twsk(sk)->tw_substate);
 		if (timers)
 			ts_sample_timewait_timer(inet_twsk(sk), now, s);
+		/* An orphan's FIN_WAIT2 wait was armed for a time not kept. */
+		if (ages && kstate == TCP_TIME_WAIT)
+			ts_sample_timewait_age(inet_twsk(sk), now, s);
 		break;
 	case TCP_NEW_SYN_RECV:
 		if (timers)
 			ts_sample_request_timer(sk, now, s);
+		if (ages && refcount_read(&sk->sk_refcnt))
+			ts_sample_request_age(sk, s);
 		break;
 	default:
 		if (timers)
 			ts_sample_full_timer(sk, kstate, now, s);
+		/* Before the handshake ends no ACK has come. */
+		if (ages && kstate != TCP_SYN_SENT && kstate != TCP_SYN_RECV)
+			ts_sample_idle(sk, now, s);
 		break;
 	}
 

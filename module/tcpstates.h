@@ -107,6 +107,28 @@ struct tcpstates_counts {
 	struct tcpstates_state_stats state[TS_NR_STATES];
 };
 
+/* Ages (ages=Y): sockets under 1 s, 10 s, 1 min, 10 min, 1 h, 1 day, older. */
+#define TS_NR_AGE_BUCKETS 7
+
+static inline unsigned int tcpstates_age_bucket(u32 age_ms)
+{
+	static const u32 under_ms[TS_NR_AGE_BUCKETS - 1] = {
+		1000, 10000, 60000, 600000, 3600000, 86400000,
+	};
+	unsigned int i;
+
+	for (i = 0; i < TS_NR_AGE_BUCKETS - 1 && age_ms >= under_ms[i]; i++)
+		;
+	return i;
+}
+
+/* Per state, the sockets whose age the kernel keeps; the rest are unknown. */
+struct tcpstates_ages {
+	u64 sockets[TS_NR_AGE_BUCKETS];
+	u64 known;
+	u32 oldest_ms;			/* valid when @known */
+};
+
 /* A listener and its queues, as the walk read them. */
 struct tcpstates_listener {
 	struct in6_addr addr;	/* an IPv4 address in the first word */
@@ -137,6 +159,7 @@ struct tcpstates_tables {
 
 struct tcpstates_result {
 	struct tcpstates_counts counts;
+	struct tcpstates_ages ages[TS_NR_STATES];
 	struct tcpstates_tables tables;
 	/* The SYN queue fullest against its backlog. */
 	struct tcpstates_listener busiest_listener;

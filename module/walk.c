@@ -60,7 +60,7 @@ struct ts_extremes {
 struct tcpstates_walk {
 	const struct tcpstates_config *cfg;
 	struct tcpstates_scope scope;
-	unsigned int flags;		/* TS_SAMPLE_TIMERS, for the sampler */
+	unsigned int flags;		/* TS_SAMPLE_TIMERS, _AGES, for the sampler */
 	bool filtering;			/* cfg narrows beyond the netns */
 	bool per_target;		/* more than one netns to count apart */
 	u16 port_states;		/* BIT(state) for each @ports kept */
@@ -80,9 +80,15 @@ struct tcpstates_walk {
 	unsigned int nr_fullest_max;	/* listeners ranked: top_listeners, or 1 */
 	const struct sock *fullest_sk[TS_TOP_LISTENERS_MAX];	/* never read through */
 	unsigned int undo_n;		/* entries counted in this chain */
-	u32 undo[TS_CHAIN_UNDO];	/* local port << 16 | kind */
+	u32 undo[TS_CHAIN_UNDO];	/* local port << 16 | age | kind */
 	u32 undo_target[TS_CHAIN_UNDO];	/* netns index, if per_target */
 };
+
+/* In an undo entry: the kind, then the age bucket + 1 (0: none counted). */
+#define TS_UNDO_KIND_BITS	9
+#define TS_UNDO_KIND_MASK	(BIT(TS_UNDO_KIND_BITS) - 1)
+static_assert(BIT(TS_UNDO_KIND_BITS) >= TS_NR_KINDS);
+static_assert(BIT(16) >= (TS_NR_AGE_BUCKETS + 1) << TS_UNDO_KIND_BITS);
 
 static unsigned int ts_kind(const struct tcpstates_sample *s)
 {
@@ -111,12 +117,22 @@ static void ts_tally_detail(struct tcpstates_walk *w, int target,
 static __always_inline void ts_tally(struct tcpstates_walk *w,
 				     u16 detail_states, int target,
 				     const struct tcpstates_sample *s,
-				     unsigned int *counted)
+				     bool ages, unsigned int *counted)
 {
 	unsigned int kind = ts_kind(s);
+	struct tcpstates_ages *a;
 	struct ts_extremes *e;
+	unsigned int bucket;
 
 	w->kinds[kind]++;
+	if (ages && s->age_ms != TS_AGE_UNKNOWN) {
+		a = &w->result.ages[s->state];
+		bucket = tcpstates_age_bucket(s->age_ms);
+		a->sockets[bucket]++;
+		if (s->age_ms > a->oldest_ms)
+			a->oldest_ms = s->age_ms;
+		kind |= (bucket + 1) << TS_UNDO_KIND_BITS;
+	}
 	if (s->retries || s->timer != TS_TIMER_NONE) {
 		e = &w->extremes[s->state];
 		if (s->retries > e->max_retries)
@@ -139,12 +155,15 @@ static __always_inline void ts_tally(struct tcpstates_walk *w,
  */
 static void ts_untally(struct tcpstates_walk *w)
 {
-	unsigned int i, kind, state;
+	unsigned int i, kind, state, age;
 
 	for (i = 0; i < w->undo_n; i++) {
-		kind = w->undo[i] & 0xffff;
+		kind = w->undo[i] & TS_UNDO_KIND_MASK;
+		age = (w->undo[i] & 0xffff) >> TS_UNDO_KIND_BITS;
 		state = kind / (TS_NR_FAMILIES * 2 * (TS_NR_TIMERS + 1));
 		w->kinds[kind]--;
+		if (age)
+			w->result.ages[state].sockets[age - 1]--;
 		if (w->per_target)
 			w->scope.targets[w->undo_target[i]].sockets[state]--;
 		if (w->port_states & BIT(state))
@@ -225,7 +244,7 @@ static void ts_note_listener(struct tcpstates_walk *w, const struct sock *sk,
 	u32 backlog = READ_ONCE(sk->sk_max_ack_backlog);
 	struct tcpstates_listener l;
 
-	/* Read again below: a listener whose queues move ranks as it was. */
+	/* Most listeners rank nowhere: three scalars tell, before a full read. */
 	if (res->nr_fullest == w->nr_fullest_max &&
 	    ts_fuller(last->accept_queue, last->backlog, accept_queue, backlog) &&
 	    !ts_fuller(syn_queue, backlog, busiest->syn_queue, busiest->backlog))
@@ -300,7 +319,8 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 			ts_note_listening(w, sk, target);
 		if (tcpstates_sample(&targets[target], sk, flags, now, &s) &&
 		    (!filtering || ts_filter(w->cfg, sk, &s)))
-			ts_tally(w, detail_states, target, &s, &counted);
+			ts_tally(w, detail_states, target, &s,
+				 flags & TS_SAMPLE_AGES, &counted);
 	}
 	w->batch_entries += entries;
 	w->undo_n = counted;
@@ -380,12 +400,34 @@ static noinline unsigned int ts_count_untimed(struct tcpstates_walk *w,
 	return ts_count_chains(w, first, end, 0);
 }
 
+static noinline unsigned int ts_count_aged_timed(struct tcpstates_walk *w,
+						 unsigned int first,
+						 unsigned int end)
+{
+	return ts_count_chains(w, first, end,
+			       TS_SAMPLE_TIMERS | TS_SAMPLE_AGES);
+}
+
+static noinline unsigned int ts_count_aged(struct tcpstates_walk *w,
+					   unsigned int first,
+					   unsigned int end)
+{
+	return ts_count_chains(w, first, end, TS_SAMPLE_AGES);
+}
+
 static unsigned int ts_count_established(struct tcpstates_walk *w,
 					 unsigned int first, unsigned int end)
 {
-	if (w->flags & TS_SAMPLE_TIMERS)
+	switch (w->flags) {
+	case TS_SAMPLE_TIMERS | TS_SAMPLE_AGES:
+		return ts_count_aged_timed(w, first, end);
+	case TS_SAMPLE_AGES:
+		return ts_count_aged(w, first, end);
+	case TS_SAMPLE_TIMERS:
 		return ts_count_timed(w, first, end);
-	return ts_count_untimed(w, first, end);
+	default:
+		return ts_count_untimed(w, first, end);
+	}
 }
 
 static struct ts_bind_bucket *ts_bind_first(struct inet_bind_hashbucket *head)
@@ -441,7 +483,7 @@ static bool ts_count_owners(struct tcpstates_walk *w,
 			if (tcpstates_sample_bound(&w->scope.targets[target], sk, &s) &&
 			    (!w->filtering || ts_filter(w->cfg, sk, &s)))
 				ts_tally(w, w->detail_states, target, &s,
-					 &counted);
+					 false, &counted);
 		}
 	}
 	w->batch_entries += held;
@@ -653,7 +695,8 @@ static void ts_walk_reset(struct tcpstates_walk *w)
 	w->undo_n = 0;
 	w->nr_fullest_max = max(w->cfg->top_listeners, 1U);
 	w->filtering = tcpstates_filtering(w->cfg);
-	w->flags = w->cfg->timers ? TS_SAMPLE_TIMERS : 0;
+	w->flags = (w->cfg->timers ? TS_SAMPLE_TIMERS : 0) |
+		   (w->cfg->ages ? TS_SAMPLE_AGES : 0);
 	w->per_target = sc->nr_targets > 1;
 	w->detail_states = w->per_target ? TS_ALL_STATES : w->port_states;
 	w->now = jiffies;
@@ -668,7 +711,7 @@ static void ts_walk_finish(struct tcpstates_walk *w)
 {
 	struct tcpstates_counts *c = &w->result.counts;
 	struct tcpstates_scope *sc = &w->scope;
-	unsigned int kind = 0;
+	unsigned int kind = 0, i;
 	int st, family, inbound, timer;
 	u64 n;
 
@@ -691,6 +734,8 @@ static void ts_walk_finish(struct tcpstates_walk *w)
 			}
 		}
 		out->max_retries = e->max_retries;
+		for (i = 0; i < TS_NR_AGE_BUCKETS; i++)
+			w->result.ages[st].known += w->result.ages[st].sockets[i];
 		if (out->timed) {
 			out->soonest_ms = tcpstates_ms_left(e->soonest);
 			out->latest_ms = tcpstates_ms_left(e->latest);

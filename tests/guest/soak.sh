@@ -75,7 +75,7 @@ RELOAD_PERIOD=30
 POP_HOLD=20
 VIEW_WAIT=120
 PAUSE_WAIT=600
-DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y list_sockets=0"
+DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y ages=N list_sockets=0"
 WORKERS="lab pop netns writer reload r_default r_list r_all r_byte"
 # The writer's plans separate fields with ^A: a bad value may hold tabs.
 SEP=$(printf '\001')
@@ -461,6 +461,8 @@ good_values() {
 		echo "top_listeners 0 0"
 		echo "timers N N"
 		echo "timers Y y"
+		echo "ages Y Y"
+		echo "ages N n"
 		echo "list_sockets 5 5"
 		echo "list_sockets 100000 100000"
 		echo "list_sockets 10000000 10000000"
@@ -474,7 +476,7 @@ good_values() {
 bad_values() { # bad_values ROUND
 	for kv in lports:ports rports:ports laddrs:addrs raddrs:addrs states:states \
 		family:family netns:netns top_ports:top_ports \
-		top_listeners:top_ports timers:timers \
+		top_listeners:top_ports timers:timers ages:timers \
 		list_sockets:list_sockets reset:reset; do
 		awk -v k="${kv%%:*}" -v r="$1" -v sep="$SEP" '{ v[NR] = $0 }
 			END { for (j = 0; j < 4; j++) print k sep "-" sep v[(r * 4 + j) % NR + 1] }' \
@@ -487,7 +489,7 @@ bad_values() { # bad_values ROUND
 }
 
 params() {
-	for p in netns family states lports rports laddrs raddrs top_ports top_listeners timers list_sockets; do
+	for p in netns family states lports rports laddrs raddrs top_ports top_listeners timers ages list_sockets; do
 		read -r v 2>/dev/null < $PARAMS/$p || v='?'
 		printf '%s ' "$p=$v"
 	done

@@ -14,6 +14,14 @@ hints_in_child() {
 	start_sockets /tmp/cw.out 4:fin_wait2:16:7100 || return
 	check "16 CLOSE_WAIT on port 7100: the close_wait hint names the port" \
 		grep -q '^hint close_wait: 16 CLOSE_WAIT sockets on local port 7100;' $PROC
+	check "ages=N: the hint says nothing of how long" \
+		sh -c "! grep -q '^hint close_wait: .*has waited' $PROC"
+	echo Y > $PARAMS/ages
+	cp $PROC /tmp/cw.read
+	echo N > $PARAMS/ages
+	oldest=$(awk '$1 == "age" && $2 == "CLOSE_WAIT" { print int($4 / 1000) }' /tmp/cw.read)
+	check "ages=Y: the hint says how long the oldest has waited (${oldest:-?} s, as the ages section)" \
+		grep -q "^hint close_wait: 16 CLOSE_WAIT sockets on local port 7100; .*; the oldest CLOSE_WAIT has waited ${oldest:-?} s\$" /tmp/cw.read
 	stop_sockets $SOCKETS_PID
 }
 

@@ -44,6 +44,7 @@ test_bad_input() {
 	echo 3 > $PARAMS/top_ports
 	echo 2 > $PARAMS/top_listeners
 	echo N > $PARAMS/timers
+	echo Y > $PARAMS/ages
 	echo 5 > $PARAMS/list_sockets
 	for k in lports rports; do reject_all $k ports; done
 	for k in laddrs raddrs; do reject_all $k addrs; done
@@ -53,6 +54,7 @@ test_bad_input() {
 	reject_all top_ports top_ports
 	reject_all top_listeners top_ports
 	reject_all timers timers
+	reject_all ages timers
 	reject_all list_sockets list_sockets
 	reject_all reset reset lports
 	expect_eq "canonical forms read back" \
@@ -73,7 +75,7 @@ test_bad_input() {
 	echo 1 > $PARAMS/reset
 	expect_eq "reset restores every default" \
 		"$(awk '/^# filters/ { $1 = $2 = ""; print substr($0, 3) }' $PROC)" \
-		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y list_sockets=0"
+		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y ages=N list_sockets=0"
 }
 
 logged_rejections() {

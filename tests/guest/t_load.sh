@@ -16,7 +16,7 @@ test_load() {
 	check "every other line is a comment or a known kind" \
 		awk -v s="$STATES" 'BEGIN { n = split(s, a, " "); for (i = 1; i <= n; i++) w[a[i]] = 1; bad = 0 }
 			/^#/ || ($1 in w) { next }
-			$1 ~ /^(hint|netns|port|listener|socket|transition)$/ { next }
+			$1 ~ /^(hint|netns|port|listener|age|socket|transition)$/ { next }
 			NF == 3 && $1 ~ /^[a-z_0-9]+$/ { next }
 			{ print "# unexpected: " $0; bad = 1 } END { exit bad }' $PROC
 }

@@ -66,7 +66,7 @@ static int chance(unsigned int pct)
 	return below(100) < pct;
 }
 
-enum kind { K_NETNS, K_FAMILY, K_STATES, K_PORTS, K_CIDRS, K_UINT, K_TIMERS, K_RESET };
+enum kind { K_NETNS, K_FAMILY, K_STATES, K_PORTS, K_CIDRS, K_UINT, K_BOOL, K_RESET };
 
 struct knob {
 	const char *name;
@@ -85,7 +85,9 @@ static const struct knob knobs[] = {
 	{ "laddrs",	  K_CIDRS,  0,	      "all" },
 	{ "raddrs",	  K_CIDRS,  0,	      "all" },
 	{ "top_ports",	  K_UINT,   64,	      "0" },
-	{ "timers",	  K_TIMERS, 0,	      "Y" },
+	{ "top_listeners", K_UINT,  64,	      "0" },
+	{ "timers",	  K_BOOL,   0,	      "Y" },
+	{ "ages",	  K_BOOL,   0,	      "N" },
 	{ "list_sockets", K_UINT,   10000000, "0" },
 	{ "reset",	  K_RESET,  0,	      NULL },
 };
@@ -110,7 +112,7 @@ struct cidr {
 };
 
 struct mset {
-	uint64_t num;			/* numbers, family, timers, netns */
+	uint64_t num;			/* numbers, family, Y/N, netns */
 	unsigned int mode;		/* netns: 0 self, 1 all, 2 inode */
 	int all;			/* a list knob's "all" */
 	unsigned int n;			/* CIDRs, sorted and unique */
@@ -425,7 +427,7 @@ static enum verdict model(const struct knob *k, const char *buf, size_t len,
 		return model_cidrs(buf, n, m);
 	case K_UINT:
 		return model_number(buf, n, k->max, &m->num);
-	case K_TIMERS:
+	case K_BOOL:
 		if (n != 1 || !strchr("YyNn10", buf[0]))
 			return INVALID;
 		m->num = !!strchr("Yy1", buf[0]);
@@ -753,7 +755,7 @@ static void gen_family(struct gen *g)
 	put(g, "%s", PICK(words));
 }
 
-static void gen_timers(struct gen *g)
+static void gen_bool(struct gen *g)
 {
 	static const char *const words[] = {
 		"Y", "N", "y", "n", "1", "0", "YES", "yes", "no", "true",
@@ -869,8 +871,8 @@ static void generate(const struct knob *k, unsigned long i, struct gen *g)
 	case K_UINT:
 		gen_number(g, k->max);
 		break;
-	case K_TIMERS:
-		gen_timers(g);
+	case K_BOOL:
+		gen_bool(g);
 		break;
 	case K_RESET:
 		gen_reset(g);
@@ -1086,6 +1088,7 @@ static void perturb(void)
 		{ "lports", "22,8000-8100" }, { "states", "LISTEN" },
 		{ "laddrs", "192.0.2.0/24" }, { "family", "ipv6" },
 		{ "top_ports", "3" }, { "timers", "N" },
+		{ "top_listeners", "2" }, { "ages", "Y" },
 		{ "list_sockets", "7" }, { "raddrs", "2001:db8::/32" },
 		{ "rports", "443" }, { "netns", "all" },
 	};
