@@ -379,8 +379,8 @@ faults_random() {
 
 # header_word WORD: the value after WORD in the "# tables" line, or
 # WORD itself where it stands alone (inexact).
-header_word() {
-	awk -v w="$1" '/^# tables/ { for (i = 1; i <= NF; i++) if ($i == w) print (i < NF && w != "inexact") ? $(i + 1) : w }' $PROC
+header_word() { # header_word WORD [FILE]
+	awk -v w="$1" '/^# tables/ { for (i = 1; i <= NF; i++) if ($i == w) print (i < NF && w != "inexact") ? $(i + 1) : w }' "${2:-$PROC}"
 }
 
 # Chains taken as having strayed (fail_tcpstates_stray): what each chain
@@ -407,6 +407,13 @@ stray_in_child() {
 	read_settled "oracle_top_ports 3" module_top_ports
 	expect_eq "half the chains stray: top_ports=3 equals /proc/net/tcp{,6}" \
 		"$SETTLED_SUBJECT" "$SETTLED_ORACLE"
+	# A chain walked again takes back the ages it counted, too.
+	echo Y > $PARAMS/ages
+	cp $PROC /tmp/stray.read
+	check "half the chains stray, ages=Y: per state, the age buckets and unknown add up to the total ($(header_word restarts /tmp/stray.read) restarts)" \
+		ages_add_up /tmp/stray.read
+	expect_eq "half the chains stray, ages=Y: the 10 TIME_WAIT ages known, none unknown" \
+		"$(awk '$1 == "age" && $2 == "TIME_WAIT" { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' /tmp/stray.read)" "10 0"
 	echo 1 > $PARAMS/reset
 	echo 100 > $stray/probability
 	compare_states "every chain strays" 0 0
