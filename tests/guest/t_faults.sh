@@ -220,7 +220,7 @@ slab_4k() {
 # (finit_module(), as insmod does; busybox insmod would try init_module()
 # too after each failure, doubling the loads and their log.)
 faults_failed_loads() {
-	loads=$(sized 300 100)
+	loads=$(sized 300 40)
 	rmmod tcpstates
 	before=$(slab_4k)
 	sum=$($H/failnth refused $loads $KO "lports=443 family=bogus")
@@ -348,10 +348,11 @@ faults_random() {
 	fault_set times 100000
 	fault_set interval 1
 	fault_set probability 20
+	calls=$(sized 50 20)
 	(
 		echo 1 > /proc/self/make-it-fail
 		i=0
-		while [ $i -lt 50 ]; do
+		while [ $i -lt $calls ]; do
 			if cat $PROC > /tmp/mif.out 2> /tmp/mif.err; then
 				grep -q '^TIME_WAIT ' /tmp/mif.out || echo "read $i: not whole"
 			else
@@ -371,7 +372,7 @@ faults_random() {
 	) > /tmp/mif.bad 2>&1
 	fault_set probability 0
 	fired=$((200000 - $(cat $FI/failslab/times) - $(cat $FI/fail_page_alloc/times)))
-	expect_eq "make-it-fail, 20% of the module's allocations failing: 50 reads and 50 knob writes, each whole or a clear error" \
+	expect_eq "make-it-fail, 20% of the module's allocations failing: $calls reads and $calls knob writes, each whole or a clear error" \
 		"$(head -5 /tmp/mif.bad)" ""
 	check "make-it-fail: $fired injected failures fired" [ "$fired" -gt 0 ]
 	echo 1 > $PARAMS/reset

@@ -15,14 +15,15 @@ review_bind_bucket_in_child() {
 	# Owners come and go on the same port while a reader loops.
 	( while :; do cat $PROC > /dev/null; done ) &
 	reader=$!
+	rounds=$(sized 10 3)
 	n=0
-	while [ $n -lt 10 ]; do
+	while [ $n -lt $rounds ]; do
 		start_sockets /tmp/bb2.out 4:bound_shared:300:7800 && stop_sockets $SOCKETS_PID
 		n=$((n + 1))
 	done
 	kill $reader
 	wait $reader 2> /dev/null
-	compare_states "review: after 10 rounds of churn on the port" 2503 1500
+	compare_states "review: after $rounds rounds of churn on the port" 2503 1500
 	stop_sockets $held
 }
 
