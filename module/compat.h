@@ -7,6 +7,7 @@
 #ifndef _TCPSTATES_COMPAT_H
 #define _TCPSTATES_COMPAT_H
 
+#include <linux/cgroup.h>
 #include <net/inet_connection_sock.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
@@ -183,5 +184,53 @@ static inline unsigned long ts_icsk_timeout(const struct inet_connection_sock *i
 	return READ_ONCE(icsk->icsk_retransmit_timer.expires);
 #endif
 }
+
+/*
+ * The cgroup (v2) a socket was made in, with a reference of our own, and
+ * its path as a reader in @ns sees it; none where the kernel keeps no
+ * socket's cgroup (no CONFIG_SOCK_CGROUP_DATA). The socket holds its
+ * cgroup, and the caller holds the socket.
+ */
+struct cgroup;
+struct cgroup_namespace;
+
+#ifdef CONFIG_SOCK_CGROUP_DATA
+#define TS_HAVE_SOCK_CGROUP true
+static inline struct cgroup *ts_sock_cgroup_get(struct sock *sk)
+{
+	struct cgroup *cgroup = sock_cgroup_ptr(&sk->sk_cgrp_data);
+
+	if (cgroup)
+		cgroup_get(cgroup);
+	return cgroup;
+}
+
+static inline void ts_cgroup_put(struct cgroup *cgroup)
+{
+	cgroup_put(cgroup);
+}
+
+static inline int ts_cgroup_path(struct cgroup *cgroup, char *buf, size_t size,
+				 struct cgroup_namespace *ns)
+{
+	return cgroup_path_ns(cgroup, buf, size, ns);
+}
+#else
+#define TS_HAVE_SOCK_CGROUP false
+static inline struct cgroup *ts_sock_cgroup_get(struct sock *sk)
+{
+	return NULL;
+}
+
+static inline void ts_cgroup_put(struct cgroup *cgroup)
+{
+}
+
+static inline int ts_cgroup_path(struct cgroup *cgroup, char *buf, size_t size,
+				 struct cgroup_namespace *ns)
+{
+	return -EOPNOTSUPP;
+}
+#endif
 
 #endif /* _TCPSTATES_COMPAT_H */

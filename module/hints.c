@@ -5,11 +5,14 @@
  * thresholds are documented in README.md ("Hints").
  */
 
+#include <linux/math64.h>
 #include <linux/seq_file.h>
 #include <linux/time.h>
 
 #include "counters.h"
+#include "destinations.h"
 #include "hints.h"
+#include "owners.h"
 #include "tcpstates.h"
 #include "settings.h"
 
@@ -20,6 +23,8 @@
 #define TS_HINT_SYN_QUEUE_PCT		50
 /* Share of a kernel limit (%) that counts as near it. */
 #define TS_HINT_NEAR_LIMIT_PCT		80
+/* Share of the local port range (%) in use towards one destination. */
+#define TS_HINT_PORT_RANGE_PCT		80
 /* FIN_WAIT2 sockets, and their ratio to ESTABLISHED (1:N). */
 #define TS_HINT_FIN_WAIT2_MIN		100
 #define TS_HINT_FIN_WAIT2_PER_ESTAB	4
@@ -58,10 +63,24 @@ static void ts_hint_accept_queue(struct seq_file *m,
 		   ctr->value[TS_CTR_LISTEN_OVERFLOWS]);
 }
 
+/* connect() there fails once no local port is left (top_destinations). */
+static void ts_hint_ports(struct seq_file *m,
+			  const struct tcpstates_destination *dst)
+{
+	u32 range = tcpstates_destination_range(dst);
+
+	seq_printf(m, "hint ports: %u outbound sockets to ", dst->sockets);
+	tcpstates_show_destination_address(m, dst);
+	seq_printf(m, " hold %u%% of the %u local ports of ip_local_port_range %u-%u (TIME_WAIT holds its port too); connect() there will soon fail with EADDRNOTAVAIL: more destination addresses or ports, a wider range, or reused connections cure it\n",
+		   (u32)div_u64((u64)dst->sockets * 100, range), range,
+		   dst->range_lo, dst->range_hi);
+}
+
 void tcpstates_show_hints(struct seq_file *m,
 			  const struct tcpstates_result *res,
 			  const struct tcpstates_limits *lim,
-			  const struct tcpstates_counters *ctr)
+			  const struct tcpstates_counters *ctr,
+			  struct tcpstates_owners *owners)
 {
 	const struct tcpstates_listener *l = &res->busiest_listener;
 	const struct tcpstates_listener *fullest = &res->fullest[0];
@@ -72,6 +91,9 @@ void tcpstates_show_hints(struct seq_file *m,
 		ts_hint_header(m, &first);
 		seq_printf(m, "hint close_wait: %u CLOSE_WAIT sockets on local port %u; the application there is not calling close()",
 			   res->close_wait_on_port, res->close_wait_port);
+		/* With owners set: whose, of all CLOSE_WAIT sockets. */
+		if (owners)
+			tcpstates_owners_show_most(m, owners, TS_CLOSE_WAIT);
 		/* With ages=Y: how long, at the least, since the peer closed. */
 		if (res->ages[TS_CLOSE_WAIT].known)
 			seq_printf(m, "; the oldest CLOSE_WAIT has waited %u s",
@@ -88,6 +110,13 @@ void tcpstates_show_hints(struct seq_file *m,
 	if (res->nr_fullest && fullest->accept_queue > fullest->backlog) {
 		ts_hint_header(m, &first);
 		ts_hint_accept_queue(m, fullest, ctr);
+	}
+	if (res->nr_destinations &&
+	    (u64)res->destinations[0].sockets * 100 >=
+	    (u64)tcpstates_destination_range(&res->destinations[0]) *
+	    TS_HINT_PORT_RANGE_PCT) {
+		ts_hint_header(m, &first);
+		ts_hint_ports(m, &res->destinations[0]);
 	}
 	if (ts_near(lim->timewait, lim->max_tw_buckets)) {
 		ts_hint_header(m, &first);

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "knobs.h"
 
 struct ts_config_rcu {
@@ -26,6 +27,7 @@ struct ts_config_rcu {
 	.families = TS_ALL_FAMILIES,	\
 	.states = TS_ALL_STATES,	\
 	.timers = true,			\
+	.top_owners = 5,		\
 }
 
 static const struct tcpstates_config ts_defaults = TS_DEFAULTS;
@@ -204,6 +206,22 @@ static int ts_print_top_listeners(const struct ts_knob *knob, char *buf,
 	return scnprintf(buf, size, "%u", cfg->top_listeners);
 }
 
+static int ts_parse_top_destinations(const struct ts_knob *knob,
+				     const char *val,
+				     struct tcpstates_config *cfg,
+				     const char **why)
+{
+	return tcpstates_parse_number(val, TS_TOP_DESTINATIONS_MAX,
+				      &cfg->top_destinations, why);
+}
+
+static int ts_print_top_destinations(const struct ts_knob *knob, char *buf,
+				     size_t size,
+				     const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%u", cfg->top_destinations);
+}
+
 static int ts_parse_timers(const struct ts_knob *knob, const char *val,
 			   struct tcpstates_config *cfg, const char **why)
 {
@@ -226,6 +244,48 @@ static int ts_print_ages(const struct ts_knob *knob, char *buf, size_t size,
 			 const struct tcpstates_config *cfg)
 {
 	return scnprintf(buf, size, "%c", cfg->ages ? 'Y' : 'N');
+}
+
+static int ts_parse_owners(const struct ts_knob *knob, const char *val,
+			   struct tcpstates_config *cfg, const char **why)
+{
+	char buf[8];
+	int by;
+
+	*why = "not off, uid or cgroup";
+	if (tcpstates_parse_word(val, buf, sizeof(buf)))
+		return -EINVAL;
+	for (by = 0; by < TS_NR_OWNERS_BY; by++) {
+		if (!strcmp(buf, tcpstates_owners_by_name(by)))
+			break;
+	}
+	if (by == TS_NR_OWNERS_BY)
+		return -EINVAL;
+	if (by == TS_OWNERS_CGROUP && !TS_HAVE_SOCK_CGROUP) {
+		*why = "this kernel keeps no socket's cgroup (CONFIG_SOCK_CGROUP_DATA)";
+		return -EINVAL;
+	}
+	cfg->owners = by;
+	return 0;
+}
+
+static int ts_print_owners(const struct ts_knob *knob, char *buf, size_t size,
+			   const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%s", tcpstates_owners_by_name(cfg->owners));
+}
+
+static int ts_parse_top_owners(const struct ts_knob *knob, const char *val,
+			       struct tcpstates_config *cfg, const char **why)
+{
+	return tcpstates_parse_number(val, TS_TOP_OWNERS_MAX, &cfg->top_owners,
+				      why);
+}
+
+static int ts_print_top_owners(const struct ts_knob *knob, char *buf,
+			       size_t size, const struct tcpstates_config *cfg)
+{
+	return scnprintf(buf, size, "%u", cfg->top_owners);
 }
 
 /* So a typo cannot ask for four billion lines. */
@@ -261,8 +321,9 @@ static int ts_parse_reset(const struct ts_knob *knob, const char *val,
 enum {
 	TS_KNOB_NETNS, TS_KNOB_FAMILY, TS_KNOB_STATES, TS_KNOB_LPORTS,
 	TS_KNOB_RPORTS, TS_KNOB_LADDRS, TS_KNOB_RADDRS, TS_KNOB_TOP_PORTS,
-	TS_KNOB_TOP_LISTENERS, TS_KNOB_TIMERS, TS_KNOB_AGES,
-	TS_KNOB_LIST_SOCKETS, TS_KNOB_RESET, TS_NR_KNOBS
+	TS_KNOB_TOP_LISTENERS, TS_KNOB_TOP_DESTINATIONS, TS_KNOB_TIMERS,
+	TS_KNOB_AGES, TS_KNOB_OWNERS, TS_KNOB_TOP_OWNERS, TS_KNOB_LIST_SOCKETS,
+	TS_KNOB_RESET, TS_NR_KNOBS
 };
 
 #define TS_KNOB(n, kind) {						\
@@ -287,8 +348,11 @@ static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
 	[TS_KNOB_RADDRS]	= TS_KNOB(raddrs, cidrs),
 	[TS_KNOB_TOP_PORTS]	= TS_KNOB(top_ports, top_ports),
 	[TS_KNOB_TOP_LISTENERS]	= TS_KNOB(top_listeners, top_listeners),
+	[TS_KNOB_TOP_DESTINATIONS] = TS_KNOB(top_destinations, top_destinations),
 	[TS_KNOB_TIMERS]	= TS_KNOB(timers, timers),
 	[TS_KNOB_AGES]		= TS_KNOB(ages, ages),
+	[TS_KNOB_OWNERS]	= TS_KNOB(owners, owners),
+	[TS_KNOB_TOP_OWNERS]	= TS_KNOB(top_owners, top_owners),
 	[TS_KNOB_LIST_SOCKETS]	= TS_KNOB(list_sockets, list_sockets),
 	[TS_KNOB_RESET]		= { .name = "reset", .parse = ts_parse_reset },
 };
@@ -400,10 +464,16 @@ module_param_cb(top_ports, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_PORTS], 0
 MODULE_PARM_DESC(top_ports, "Show the N busiest local ports per state (0: off, the default; at most 64)");
 module_param_cb(top_listeners, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_LISTENERS], 0644);
 MODULE_PARM_DESC(top_listeners, "Show the N listeners with the fullest accept queues (0: off, the default; at most 64)");
+module_param_cb(top_destinations, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_DESTINATIONS], 0644);
+MODULE_PARM_DESC(top_destinations, "Show the N destinations whose outbound sockets fill most of the local port range (0: off, the default; at most 64)");
 module_param_cb(timers, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TIMERS], 0644);
 MODULE_PARM_DESC(timers, "Read each socket's timer for the timer columns (Y/N, default Y)");
 module_param_cb(ages, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_AGES], 0644);
 MODULE_PARM_DESC(ages, "Read how long each socket has been in its state, for the ages section (Y/N, default N)");
+module_param_cb(owners, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_OWNERS], 0644);
+MODULE_PARM_DESC(owners, "Count each state's sockets by owner: off (default), uid or cgroup (v2)");
+module_param_cb(top_owners, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_TOP_OWNERS], 0644);
+MODULE_PARM_DESC(top_owners, "Show the N owners with most sockets per state, with owners set (default 5; at most 64)");
 module_param_cb(list_sockets, &ts_knob_ops, (void *)&ts_knobs[TS_KNOB_LIST_SOCKETS], 0644);
 MODULE_PARM_DESC(list_sockets, "List up to this many sockets, one per line (0: off, the default)");
 module_param_cb(reset, &ts_knob_write_only_ops, (void *)&ts_knobs[TS_KNOB_RESET], 0200);

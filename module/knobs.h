@@ -28,8 +28,11 @@ struct tcpstates_config {
 	struct tcpstates_cidrs raddrs;
 	unsigned int top_ports;		/* busiest local ports per state */
 	unsigned int top_listeners;	/* fullest listeners */
+	unsigned int top_destinations;	/* fullest port ranges */
 	bool timers;			/* read each socket's timer */
 	bool ages;			/* and how long it has been there */
+	u8 owners;			/* enum tcpstates_owners_by */
+	unsigned int top_owners;	/* owners shown per state */
 	unsigned int list_sockets;	/* per-socket lines, at most; 0: off */
 };
 

@@ -21,9 +21,11 @@
 #include <net/net_namespace.h>
 
 #include "counters.h"
+#include "destinations.h"
 #include "hints.h"
 #include "knobs.h"
 #include "listing.h"
+#include "owners.h"
 #include "scope.h"
 #include "report.h"
 #include "settings.h"
@@ -234,6 +236,23 @@ static void ts_show_top_listeners(struct seq_file *m, const struct ts_reader *r)
 		ts_show_listener(m, &res->fullest[i]);
 }
 
+static void ts_show_top_destinations(struct seq_file *m,
+				     const struct ts_reader *r)
+{
+	const struct tcpstates_result *res = tcpstates_walk_result(r->walk);
+	unsigned int i;
+
+	if (!r->cfg.top_destinations)
+		return;
+	seq_printf(m, "# top %u destinations, fullest local port range first: destination address:port sockets port_range netns\n",
+		   r->cfg.top_destinations);
+	for (i = 0; i < res->nr_destinations; i++) {
+		seq_puts(m, "destination ");
+		tcpstates_show_destination(m, &res->destinations[i]);
+		seq_putc(m, '\n');
+	}
+}
+
 /* What each state's age counts from, where the kernel keeps it. */
 static const char *const ts_age_since[TS_NR_STATES] = {
 	[TS_SYN_RECV]		= "first_synack",
@@ -267,6 +286,14 @@ static void ts_show_ages(struct seq_file *m, const struct ts_reader *r)
 		/* Counted with its age or without: never more known than all. */
 		seq_printf(m, " %llu\n", total - a->known);
 	}
+}
+
+static void ts_show_owners(struct seq_file *m, struct ts_reader *r)
+{
+	struct tcpstates_owners *owners = tcpstates_walk_owners(r->walk);
+
+	if (owners && r->cfg.top_owners)
+		tcpstates_owners_show(m, owners, r->cfg.top_owners);
 }
 
 /*
@@ -377,12 +404,14 @@ static void ts_show_summary_tail(struct seq_file *m, struct ts_reader *r)
 {
 	ts_show_top_ports(m, r);
 	ts_show_top_listeners(m, r);
+	ts_show_top_destinations(m, r);
 	ts_show_ages(m, r);
+	ts_show_owners(m, r);
 	ts_show_transitions(m, r);
 	ts_show_counters(m, r);
 	tcpstates_show_settings(m, ts_settings_net(r), &r->lim);
 	tcpstates_show_hints(m, tcpstates_walk_result(r->walk), &r->lim,
-			     &r->counters);
+			     &r->counters, tcpstates_walk_owners(r->walk));
 	if (r->cfg.list_sockets)
 		seq_printf(m, "# sockets, at most %u: local remote state timer ms_left retries\n",
 			   r->cfg.list_sockets);

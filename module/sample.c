@@ -5,6 +5,8 @@
  */
 
 #include <linux/string.h>
+#include <linux/uidgid.h>
+#include <net/request_sock.h>
 #include <net/sock.h>
 #include <net/tcp_states.h>
 
@@ -51,6 +53,16 @@ void tcpstates_sample_addrs(const struct sock *sk, int family,
 	raddr->s6_addr32[0] = READ_ONCE(sk->sk_daddr);
 }
 
+/* The remote address and port, the latter in host order. */
+void tcpstates_sample_peer(const struct sock *sk, int family,
+			   struct in6_addr *raddr, u16 *rport)
+{
+	struct in6_addr laddr;
+
+	tcpstates_sample_addrs(sk, family, &laddr, raddr);
+	*rport = ntohs(READ_ONCE(sk->sk_dport));
+}
+
 /*
  * A listener's address and queues, each read once; the caller knows its
  * netns. False for a family we do not count.
@@ -72,4 +84,40 @@ bool tcpstates_sample_listener(const struct sock *sk, unsigned int netns,
 	l->syn_queue = inet_csk_reqsk_queue_len(sk);
 	l->drops = atomic_read(&sk->sk_drops);
 	return true;
+}
+
+/*
+ * The owner of an entry, under RCU or its bind bucket's lock. A request
+ * sock is its listener's, which it holds a reference on. Beyond a full
+ * socket's uid, a scalar, we read through a reference of our own: taken
+ * after the entry was freed and reused, it finds some other socket's
+ * owner, as a walk that reads a reused entry counts some other socket.
+ * The cgroup comes with a reference the caller puts (ts_cgroup_put()).
+ */
+void tcpstates_sample_owner(struct sock *sk, enum tcpstates_owners_by by,
+			    struct tcpstates_owner *o)
+{
+	int kstate = READ_ONCE(sk->sk_state);
+	struct sock *owner = sk;
+
+	o->id = TS_OWNER_NONE;
+	o->cgroup = NULL;
+	if (kstate == TCP_TIME_WAIT)
+		return;
+	if (by == TS_OWNERS_UID && kstate != TCP_NEW_SYN_RECV) {
+		o->id = READ_ONCE(sk->sk_uid.val);
+		return;
+	}
+	if (!refcount_inc_not_zero(&sk->sk_refcnt))
+		return;
+	if (kstate == TCP_NEW_SYN_RECV)
+		owner = READ_ONCE(inet_reqsk(sk)->rsk_listener);
+	if (owner && by == TS_OWNERS_UID) {
+		o->id = READ_ONCE(owner->sk_uid.val);
+	} else if (owner) {
+		o->cgroup = ts_sock_cgroup_get(owner);
+		if (o->cgroup)
+			o->id = (unsigned long)o->cgroup;
+	}
+	sock_gen_put(sk);
 }

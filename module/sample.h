@@ -41,6 +41,22 @@ struct tcpstates_sample {
 #define TS_KERNEL_STATES (TCP_NEW_SYN_RECV + 1)
 extern const s8 tcpstates_kernel_states[TS_KERNEL_STATES];
 
+/*
+ * Whose an entry is (owners=): its uid, or its cgroup with a reference the
+ * caller puts (ts_cgroup_put()). TS_OWNER_NONE for a timewait sock, which keeps
+ * no owner, and for a socket freed before it could be read.
+ */
+struct tcpstates_owner {
+	u64 id;			/* the uid, or the cgroup's address */
+	struct cgroup *cgroup;	/* referenced, or NULL */
+};
+
+#define TS_OWNER_NONE U64_MAX
+
+void tcpstates_sample_owner(struct sock *sk, enum tcpstates_owners_by by,
+			    struct tcpstates_owner *o);
+void tcpstates_sample_peer(const struct sock *sk, int family,
+			   struct in6_addr *raddr, u16 *rport);
 void tcpstates_sample_addrs(const struct sock *sk, int family,
 			    struct in6_addr *laddr, struct in6_addr *raddr);
 bool tcpstates_sample_listener(const struct sock *sk, unsigned int netns,

@@ -107,6 +107,29 @@ struct tcpstates_counts {
 	struct tcpstates_state_stats state[TS_NR_STATES];
 };
 
+/* Whose sockets they are (owners=): nobody asks, a uid, or a cgroup (v2). */
+enum tcpstates_owners_by {
+	TS_OWNERS_OFF,
+	TS_OWNERS_UID,
+	TS_OWNERS_CGROUP,
+	TS_NR_OWNERS_BY
+};
+
+/* The owners knob's values, and the word an owner line names its kind by. */
+static inline const char *tcpstates_owners_by_name(enum tcpstates_owners_by by)
+{
+	static const char *const names[TS_NR_OWNERS_BY] = {
+		[TS_OWNERS_OFF]		= "off",
+		[TS_OWNERS_UID]		= "uid",
+		[TS_OWNERS_CGROUP]	= "cgroup",
+	};
+
+	return names[by];
+}
+
+/* Owners shown per state by top_owners, at most. */
+#define TS_TOP_OWNERS_MAX 64
+
 /* Ages (ages=Y): sockets under 1 s, 10 s, 1 min, 10 min, 1 h, 1 day, older. */
 #define TS_NR_AGE_BUCKETS 7
 
@@ -144,6 +167,23 @@ struct tcpstates_listener {
 /* Listeners shown by top_listeners, at most. */
 #define TS_TOP_LISTENERS_MAX 64
 
+/*
+ * A destination that outbound sockets hold local ports for (the remote
+ * address and port), against the ephemeral range of its netns.
+ */
+struct tcpstates_destination {
+	struct in6_addr addr;	/* an IPv4 address in the first word */
+	unsigned int netns;	/* inode number */
+	u8 family;		/* enum tcpstates_family */
+	u16 port;
+	u32 sockets;		/* outbound sockets, TIME_WAIT included */
+	u16 range_lo;		/* ip_local_port_range */
+	u16 range_hi;
+};
+
+/* Destinations shown by top_destinations, at most. */
+#define TS_TOP_DESTINATIONS_MAX 64
+
 /* Where the walk looked, for the report's header. */
 struct tcpstates_tables {
 	unsigned int ehash_tables;
@@ -166,6 +206,9 @@ struct tcpstates_result {
 	/* Accept queues fullest against their backlog first; at least one. */
 	struct tcpstates_listener fullest[TS_TOP_LISTENERS_MAX];
 	unsigned int nr_fullest;
+	/* Fullest port ranges first (top_destinations). */
+	struct tcpstates_destination destinations[TS_TOP_DESTINATIONS_MAX];
+	unsigned int nr_destinations;
 	u16 close_wait_port;		/* the port with most CLOSE_WAIT */
 	u32 close_wait_on_port;
 };

@@ -28,9 +28,11 @@
 #include <net/tcp_states.h>
 
 #include "compat.h"
+#include "destinations.h"
 #include "filter.h"
 #include "inject.h"
 #include "knobs.h"
+#include "owners.h"
 #include "sample.h"
 #include "scope.h"
 #include "walk.h"
@@ -69,7 +71,11 @@ struct tcpstates_walk {
 	u32 *ports[TS_NR_STATES];	/* per local port, if this read wants them */
 	u32 *port_arrays[TS_NR_STATES];	/* kept between reads */
 	u16 ports_clear;		/* BIT(state) for arrays all zero */
-	u16 detail_states;		/* BIT(state) counted per netns or port */
+	u16 detail_states;		/* BIT(state) counted per netns, port, owner */
+	struct tcpstates_owners *owners;	/* kept between reads */
+	bool by_owner;			/* this read counts owners */
+	struct tcpstates_destinations *dests;	/* kept between reads */
+	bool by_destination;		/* this read counts destinations */
 	struct inet_hashinfo *hashinfo;	/* the table being walked */
 	const struct net *table_owner;	/* its netns if its own, or NULL */
 	const struct net *only_net;	/* the one netns counted, or NULL */
@@ -82,6 +88,8 @@ struct tcpstates_walk {
 	unsigned int undo_n;		/* entries counted in this chain */
 	u32 undo[TS_CHAIN_UNDO];	/* local port << 16 | age | kind */
 	u32 undo_target[TS_CHAIN_UNDO];	/* netns index, if per_target */
+	u16 undo_owner[TS_CHAIN_UNDO];	/* owners' slot, if by_owner */
+	u16 undo_dest[TS_CHAIN_UNDO];	/* destinations' slot, if by_destination */
 };
 
 /* In an undo entry: the kind, then the age bucket + 1 (0: none counted). */
@@ -96,17 +104,38 @@ static unsigned int ts_kind(const struct tcpstates_sample *s)
 	       (TS_NR_TIMERS + 1) + s->timer;
 }
 
-/* The rarer counts: per netns and per port. */
+/* States whose sockets hold a local port towards their destination. */
+#define TS_CONNECTED_STATES (TS_ALL_STATES & ~(BIT(TS_CLOSED) | BIT(TS_LISTEN) | \
+					       BIT(TS_SYN_RECV)))
+
+/* The rarer counts: per netns, per port, per owner and per destination. */
 static void ts_tally_detail(struct tcpstates_walk *w, int target,
-			    unsigned int state, u16 lport, unsigned int counted)
+			    struct sock *sk, const struct tcpstates_sample *s,
+			    unsigned int counted)
 {
+	unsigned int state = s->state, slot;
+
+	if (w->by_destination) {
+		slot = TS_DESTINATION_NONE;
+		if (!s->inbound && (TS_CONNECTED_STATES & BIT(state)))
+			slot = tcpstates_destinations_count(w->dests,
+							    w->scope.targets[target].net,
+							    sk, s->family);
+		if (counted < TS_CHAIN_UNDO)
+			w->undo_dest[counted] = slot;
+	}
+	if (w->by_owner) {
+		slot = tcpstates_owners_count(w->owners, sk, state);
+		if (counted < TS_CHAIN_UNDO)
+			w->undo_owner[counted] = slot;
+	}
 	if (w->per_target) {
 		w->scope.targets[target].sockets[state]++;
 		if (counted < TS_CHAIN_UNDO)
 			w->undo_target[counted] = target;
 	}
 	if (w->port_states & BIT(state))
-		w->ports[state][lport]++;
+		w->ports[state][s->lport]++;
 }
 
 /*
@@ -116,6 +145,7 @@ static void ts_tally_detail(struct tcpstates_walk *w, int target,
  */
 static __always_inline void ts_tally(struct tcpstates_walk *w,
 				     u16 detail_states, int target,
+				     struct sock *sk,
 				     const struct tcpstates_sample *s,
 				     bool ages, unsigned int *counted)
 {
@@ -143,7 +173,7 @@ static __always_inline void ts_tally(struct tcpstates_walk *w,
 			e->latest = s->expires;
 	}
 	if (unlikely(detail_states & BIT(s->state)))
-		ts_tally_detail(w, target, s->state, s->lport, *counted);
+		ts_tally_detail(w, target, sk, s, *counted);
 	if (likely(*counted < TS_CHAIN_UNDO))
 		w->undo[*counted] = (u32)s->lport << 16 | kind;
 	(*counted)++;
@@ -166,6 +196,11 @@ static void ts_untally(struct tcpstates_walk *w)
 			w->result.ages[state].sockets[age - 1]--;
 		if (w->per_target)
 			w->scope.targets[w->undo_target[i]].sockets[state]--;
+		if (w->by_owner)
+			tcpstates_owners_uncount(w->owners, w->undo_owner[i],
+						 state);
+		if (w->by_destination)
+			tcpstates_destinations_uncount(w->dests, w->undo_dest[i]);
 		if (w->port_states & BIT(state))
 			w->ports[state][w->undo[i] >> 16]--;
 	}
@@ -319,7 +354,7 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 			ts_note_listening(w, sk, target);
 		if (tcpstates_sample(&targets[target], sk, flags, now, &s) &&
 		    (!filtering || ts_filter(w->cfg, sk, &s)))
-			ts_tally(w, detail_states, target, &s,
+			ts_tally(w, detail_states, target, sk, &s,
 				 flags & TS_SAMPLE_AGES, &counted);
 	}
 	w->batch_entries += entries;
@@ -482,7 +517,7 @@ static bool ts_count_owners(struct tcpstates_walk *w,
 			held++;
 			if (tcpstates_sample_bound(&w->scope.targets[target], sk, &s) &&
 			    (!w->filtering || ts_filter(w->cfg, sk, &s)))
-				ts_tally(w, w->detail_states, target, &s,
+				ts_tally(w, w->detail_states, target, sk, &s,
 					 false, &counted);
 		}
 	}
@@ -679,6 +714,41 @@ static int ts_ports_get(struct tcpstates_walk *w)
 	return 0;
 }
 
+/* The owners' table, if this read counts owners: cleared, or made. */
+static int ts_owners_get(struct tcpstates_walk *w)
+{
+	w->by_owner = w->cfg->owners != TS_OWNERS_OFF;
+	if (!w->by_owner) {
+		if (w->owners)
+			tcpstates_owners_reset(w->owners, TS_OWNERS_OFF);
+		return 0;
+	}
+	if (!w->owners)
+		w->owners = tcpstates_owners_alloc();
+	if (!w->owners) {
+		w->by_owner = false;
+		return -ENOMEM;
+	}
+	tcpstates_owners_reset(w->owners, w->cfg->owners);
+	return 0;
+}
+
+/* The destinations' table, if this read counts them: cleared, or made. */
+static int ts_destinations_get(struct tcpstates_walk *w)
+{
+	w->by_destination = w->cfg->top_destinations;
+	if (!w->by_destination)
+		return 0;
+	if (!w->dests)
+		w->dests = tcpstates_destinations_alloc();
+	if (!w->dests) {
+		w->by_destination = false;
+		return -ENOMEM;
+	}
+	tcpstates_destinations_reset(w->dests);
+	return 0;
+}
+
 static void ts_walk_reset(struct tcpstates_walk *w)
 {
 	struct tcpstates_scope *sc = &w->scope;
@@ -698,7 +768,8 @@ static void ts_walk_reset(struct tcpstates_walk *w)
 	w->flags = (w->cfg->timers ? TS_SAMPLE_TIMERS : 0) |
 		   (w->cfg->ages ? TS_SAMPLE_AGES : 0);
 	w->per_target = sc->nr_targets > 1;
-	w->detail_states = w->per_target ? TS_ALL_STATES : w->port_states;
+	w->detail_states = w->per_target || w->by_owner || w->by_destination ?
+			   TS_ALL_STATES : w->port_states;
 	w->now = jiffies;
 	for (i = 0; i < sc->nr_targets; i++) {
 		memset(sc->targets[i].sockets, 0, sizeof(sc->targets[i].sockets));
@@ -745,6 +816,11 @@ static void ts_walk_finish(struct tcpstates_walk *w)
 						     out->sockets[TS_IPV6];
 	}
 	ts_find_close_wait_port(w);
+	if (w->by_destination)
+		w->result.nr_destinations =
+			tcpstates_destinations_top(w->dests,
+						   w->cfg->top_destinations,
+						   w->result.destinations);
 }
 
 /* Count every socket of the scope's netns, as the config filters them. */
@@ -799,6 +875,8 @@ void tcpstates_walk_free(struct tcpstates_walk *w)
 	tcpstates_scope_put(&w->scope);
 	for (st = 0; st < TS_NR_STATES; st++)
 		ts_ports_free(w->port_arrays[st], w->ports_clear & BIT(st));
+	tcpstates_owners_free(w->owners);
+	tcpstates_destinations_free(w->dests);
 	kvfree(w);
 }
 
@@ -825,14 +903,24 @@ int tcpstates_walk(struct tcpstates_walk *w,
 	if (!err)
 		err = ts_ports_get(w);
 	if (!err)
+		err = ts_owners_get(w);
+	if (!err)
+		err = ts_destinations_get(w);
+	if (!err)
 		err = ts_walk_tables(w);
+	/* Nothing is printed from a failed walk: let its cgroups go now. */
+	if (err)
+		tcpstates_walk_end(w);
 	return err;
 }
 
-/* Let go of the netns and tables the last walk counted. */
+/* Let go of the netns and tables the last walk counted, and its cgroups. */
 void tcpstates_walk_end(struct tcpstates_walk *w)
 {
 	tcpstates_scope_put(&w->scope);
+	if (w->owners)
+		tcpstates_owners_reset(w->owners, TS_OWNERS_OFF);
+	w->by_owner = false;
 }
 
 const struct tcpstates_scope *tcpstates_walk_scope(const struct tcpstates_walk *w)
@@ -850,4 +938,10 @@ const u32 *tcpstates_walk_ports(const struct tcpstates_walk *w,
 				enum tcpstates_state state)
 {
 	return w->ports[state];
+}
+
+/* The last walk's owners, if it counted them; printing fills in names. */
+struct tcpstates_owners *tcpstates_walk_owners(struct tcpstates_walk *w)
+{
+	return w->by_owner ? w->owners : NULL;
 }

@@ -8,6 +8,7 @@
 
 struct net;
 struct tcpstates_config;
+struct tcpstates_owners;
 struct tcpstates_scope;
 struct tcpstates_walk;
 
@@ -23,5 +24,7 @@ const struct tcpstates_scope *tcpstates_walk_scope(const struct tcpstates_walk *
 const struct tcpstates_result *tcpstates_walk_result(const struct tcpstates_walk *w);
 const u32 *tcpstates_walk_ports(const struct tcpstates_walk *w,
 				enum tcpstates_state state);
+
+struct tcpstates_owners *tcpstates_walk_owners(struct tcpstates_walk *w);
 
 #endif /* _TCPSTATES_WALK_H */

@@ -75,7 +75,7 @@ RELOAD_PERIOD=30
 POP_HOLD=20
 VIEW_WAIT=120
 PAUSE_WAIT=600
-DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y ages=N list_sockets=0"
+DEFAULT_FILTERS="netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 top_destinations=0 timers=Y ages=N owners=off top_owners=5 list_sockets=0"
 WORKERS="lab pop netns writer reload r_default r_list r_all r_byte"
 # The writer's plans separate fields with ^A: a bad value may hold tabs.
 SEP=$(printf '\001')

@@ -11,7 +11,7 @@ for t in /suite/t_*.sh; do
 	. "$t"
 done
 
-ALL_TESTS="population netns timers listing cursor records hints listeners counters ages review knobs transitions fuzz faults unload lab scale"
+ALL_TESTS="population netns timers listing cursor records hints listeners counters ages owners destinations review knobs transitions fuzz faults unload lab scale"
 
 echo "TAP version 13"
 ip link set lo up

@@ -384,6 +384,11 @@ header_word() { # header_word WORD [FILE]
 	awk -v w="$1" '/^# tables/ { for (i = 1; i <= NF; i++) if ($i == w) print (i < NF && w != "inexact") ? $(i + 1) : w }' "${2:-$PROC}"
 }
 
+# One read (FILE) walked some chain again, and its owner lines still add up.
+owners_add_up_walked_again() { # owners_add_up_walked_again FILE
+	[ "$(header_word restarts "$1")" -gt 0 ] && owners_add_up "$1"
+}
+
 # Chains taken as having strayed (fail_tcpstates_stray): what each chain
 # counted is taken back and it is walked again. On a table that stands
 # still the counts stay exact, per port too; a chain that strays 8 times
@@ -415,6 +420,12 @@ stray_in_child() {
 		ages_add_up /tmp/stray.read
 	expect_eq "half the chains stray, ages=Y: the 10 TIME_WAIT ages known, none unknown" \
 		"$(awk '$1 == "age" && $2 == "TIME_WAIT" { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' /tmp/stray.read)" "10 0"
+	# And its owners.
+	echo uid > $PARAMS/owners
+	echo 64 > $PARAMS/top_owners
+	cp $PROC /tmp/stray.read
+	check "half the chains stray, owners=uid: per state, the owners' sockets add up to the total ($(header_word restarts /tmp/stray.read) restarts)" \
+		owners_add_up_walked_again /tmp/stray.read
 	echo 1 > $PARAMS/reset
 	echo 100 > $stray/probability
 	compare_states "every chain strays" 0 0

@@ -48,6 +48,9 @@ test_bad_input() {
 	echo N > $PARAMS/timers
 	echo Y > $PARAMS/ages
 	echo 5 > $PARAMS/list_sockets
+	echo 4 > $PARAMS/top_destinations
+	echo uid > $PARAMS/owners
+	echo 7 > $PARAMS/top_owners
 	for k in lports rports; do reject_all $k ports; done
 	for k in laddrs raddrs; do reject_all $k addrs; done
 	reject_all states states
@@ -55,8 +58,11 @@ test_bad_input() {
 	reject_all netns netns
 	reject_all top_ports top_ports
 	reject_all top_listeners top_ports
+	reject_all top_destinations top_ports
 	reject_all timers timers
 	reject_all ages timers
+	reject_all owners owners
+	reject_all top_owners top_ports
 	reject_all list_sockets list_sockets
 	reject_all reset reset lports
 	expect_eq "canonical forms read back" \
@@ -77,7 +83,7 @@ test_bad_input() {
 	echo 1 > $PARAMS/reset
 	expect_eq "reset restores every default" \
 		"$(awk '/^# filters/ { $1 = $2 = ""; print substr($0, 3) }' $PROC)" \
-		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 timers=Y ages=N list_sockets=0"
+		"netns=self family=all states=all lports=all rports=all laddrs=all raddrs=all top_ports=0 top_listeners=0 top_destinations=0 timers=Y ages=N owners=off top_owners=5 list_sockets=0"
 }
 
 logged_rejections() {

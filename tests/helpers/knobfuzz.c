@@ -66,7 +66,10 @@ static int chance(unsigned int pct)
 	return below(100) < pct;
 }
 
-enum kind { K_NETNS, K_FAMILY, K_STATES, K_PORTS, K_CIDRS, K_UINT, K_BOOL, K_RESET };
+enum kind {
+	K_NETNS, K_FAMILY, K_STATES, K_PORTS, K_CIDRS, K_UINT, K_BOOL, K_OWNERS,
+	K_RESET
+};
 
 struct knob {
 	const char *name;
@@ -86,8 +89,11 @@ static const struct knob knobs[] = {
 	{ "raddrs",	  K_CIDRS,  0,	      "all" },
 	{ "top_ports",	  K_UINT,   64,	      "0" },
 	{ "top_listeners", K_UINT,  64,	      "0" },
+	{ "top_destinations", K_UINT, 64,     "0" },
 	{ "timers",	  K_BOOL,   0,	      "Y" },
 	{ "ages",	  K_BOOL,   0,	      "N" },
+	{ "owners",	  K_OWNERS, 0,	      "off" },
+	{ "top_owners",	  K_UINT,   64,	      "5" },
 	{ "list_sockets", K_UINT,   10000000, "0" },
 	{ "reset",	  K_RESET,  0,	      NULL },
 };
@@ -121,6 +127,9 @@ struct mset {
 };
 
 enum verdict { INVALID, VALID, EITHER };
+
+/* owners=cgroup is valid where the kernel keeps sockets' cgroups: probed. */
+static int cgroup_owners;
 
 /*
  * The kernel's ctype, ISO 8859-1: isgraph() also holds for 0xa1-0xff. No
@@ -431,6 +440,16 @@ static enum verdict model(const struct knob *k, const char *buf, size_t len,
 		if (n != 1 || !strchr("YyNn10", buf[0]))
 			return INVALID;
 		m->num = !!strchr("Yy1", buf[0]);
+		return VALID;
+	case K_OWNERS:
+		if (n == 3 && !memcmp(buf, "off", 3))
+			m->num = 0;
+		else if (n == 3 && !memcmp(buf, "uid", 3))
+			m->num = 1;
+		else if (n == 6 && !memcmp(buf, "cgroup", 6) && cgroup_owners)
+			m->num = 2;
+		else
+			return INVALID;
 		return VALID;
 	case K_RESET:
 		return n == 1 && buf[0] == '1' ? VALID : INVALID;
@@ -755,6 +774,17 @@ static void gen_family(struct gen *g)
 	put(g, "%s", PICK(words));
 }
 
+static void gen_owners(struct gen *g)
+{
+	static const char *const words[] = {
+		"off", "uid", "cgroup", "OFF", "UID", "Cgroup", "cgroups",
+		"cgroup2", "uid,cgroup", "none", "user", "gid", "0", "1", "on",
+		"uid ", " uid", "cg",
+	};
+
+	put(g, "%s", PICK(words));
+}
+
 static void gen_bool(struct gen *g)
 {
 	static const char *const words[] = {
@@ -873,6 +903,9 @@ static void generate(const struct knob *k, unsigned long i, struct gen *g)
 		break;
 	case K_BOOL:
 		gen_bool(g);
+		break;
+	case K_OWNERS:
+		gen_owners(g);
 		break;
 	case K_RESET:
 		gen_reset(g);
@@ -1089,6 +1122,8 @@ static void perturb(void)
 		{ "laddrs", "192.0.2.0/24" }, { "family", "ipv6" },
 		{ "top_ports", "3" }, { "timers", "N" },
 		{ "top_listeners", "2" }, { "ages", "Y" },
+		{ "owners", "uid" }, { "top_owners", "9" },
+		{ "top_destinations", "4" },
 		{ "list_sockets", "7" }, { "raddrs", "2001:db8::/32" },
 		{ "rports", "443" }, { "netns", "all" },
 	};
@@ -1270,6 +1305,12 @@ int main(int argc, char **argv)
 	if (open_knobs())
 		return 1;
 
+	for (ki = 0; ki < NR_READABLE; ki++) {
+		if (knobs[ki].kind == K_OWNERS)
+			cgroup_owners = write_knob(ki, "cgroup", 6, &a) == 6;
+	}
+	printf("# knobfuzz: owners=cgroup %s on this kernel\n",
+	       cgroup_owners ? "valid" : "refused");
 	reset_all();
 	read_all(defaults, sizeof(defaults));
 	for (ki = 0; ki < NR_READABLE; ki++) {
