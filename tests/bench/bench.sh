@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest side, run by the harness's PID 1 under busybox sh.
 # scripts/bench reads the lines that start with "BENCH" from the console.
-# Settings come from /suite/bench/params: PHASES (scale, hold, profile),
+# Settings come from /suite/bench/params: PHASES (scale, hold, knobs, profile),
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
 # READ_ROUNDS (the in-process reads, whose ratios are the goals),
 # INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
 # connections, after the scale, in a netns of their own), BATCHES, CHURN_SECS, PROBE_ROUNDS,
 # PROBE_SECS (the transition probes' cost under churn), and for the hold
-# phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS.
+# phase HOLD_NS (connections on one port, ascending) and HOLD_ROUNDS, for
+# the knobs phase KNOBS_N (sockets).
 
 . /suite/lib.sh
 . /suite/bench/params
@@ -333,6 +334,38 @@ read_ratios() {
 		tcpstates_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
 		bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
 	set_knob reset 1
+}
+
+# The opt-in knobs' cost: each knob alone on the default view, then all
+# at once, against the bare walk and the default view, read in process,
+# alternated round by round. owners=cgroup only where the kernel takes it.
+phase_knobs() {
+	pop_start 0
+	say build "$KNOBS_N" "$(pop "grow $KNOBS_N" built)"
+	pop refresh refreshed > /dev/null
+	snapshot
+	total=$(echo "$M" | awk '{ t += $2 + $3 } END { print t }')
+	say exact "$KNOBS_N" "$total" "$([ "$M" = "$O1" ] && echo yes || echo no)"
+	cgroup=
+	if echo cgroup > $PARAMS/owners 2> /dev/null; then
+		cgroup="knob_owners_cgroup_read=echo 1 > $PARAMS/reset; echo cgroup > $PARAMS/owners :: @read $PROC"
+	fi
+	set_knob reset 1
+	all="echo 10 > $PARAMS/top_ports; echo 10 > $PARAMS/top_listeners"
+	all="$all; echo 10 > $PARAMS/top_destinations; echo Y > $PARAMS/ages; echo uid > $PARAMS/owners"
+	pop refresh refreshed > /dev/null
+	timeit "$KNOBS_N" "$READ_ROUNDS" \
+		tcpstates_read="echo 1 > $PARAMS/reset :: @read $PROC" \
+		knob_top_ports_read="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_ports :: @read $PROC" \
+		knob_top_listeners_read="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_listeners :: @read $PROC" \
+		knob_top_destinations_read="echo 1 > $PARAMS/reset; echo 10 > $PARAMS/top_destinations :: @read $PROC" \
+		knob_ages_read="echo 1 > $PARAMS/reset; echo Y > $PARAMS/ages :: @read $PROC" \
+		knob_owners_uid_read="echo 1 > $PARAMS/reset; echo uid > $PARAMS/owners :: @read $PROC" \
+		${cgroup:+"$cgroup"} \
+		knob_all_read="echo 1 > $PARAMS/reset; $all :: @read $PROC" \
+		bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
+	set_knob reset 1
+	pop_quit
 }
 
 # 20,000 connections over loopback: 40,000 ESTABLISHED sockets, both ends
