@@ -77,7 +77,7 @@ struct tcpstates_walk {
 	struct tcpstates_destinations *dests;	/* kept between reads */
 	bool by_destination;		/* this read counts destinations */
 	struct inet_hashinfo *hashinfo;	/* the table being walked */
-	const struct net *table_owner;	/* its netns if its own, or NULL */
+	const struct net *table_net;	/* its netns if its own, or NULL */
 	const struct net *only_net;	/* the one netns counted, or NULL */
 	bool only_net_here;		/* its sockets are in this table */
 	u64 kinds[TS_NR_KINDS];
@@ -320,7 +320,7 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 	const struct inet_hashinfo *h = w->hashinfo;
 	const struct tcpstates_scope *sc = &w->scope;
 	const struct tcpstates_target *targets = sc->targets;
-	const struct net *owner = w->table_owner;
+	const struct net *table_net = w->table_net;
 	const struct net *only_net = w->only_net;
 	bool listeners = flags & TS_SAMPLE_LISTENER;
 	bool only_net_here = w->only_net_here;
@@ -345,7 +345,7 @@ static __always_inline bool ts_count_entries(struct tcpstates_walk *w,
 		} else {
 			target = tcpstates_scope_find(sc, net);
 			if (!listeners &&
-			    tcpstates_scope_diverted(sc, h, owner, net, target))
+			    tcpstates_scope_diverted(sc, h, table_net, net, target))
 				break;
 			if (target < 0)
 				continue;
@@ -475,25 +475,27 @@ static struct ts_bind_bucket *ts_bind_next(struct ts_bind_bucket *tb)
 	return hlist_entry_safe(tb->node.next, struct ts_bind_bucket, node);
 }
 
-static struct sock *ts_owner_first(struct ts_bind_bucket *tb)
+static struct sock *ts_bound_first(struct ts_bind_bucket *tb)
 {
 	return tb ? hlist_entry_safe(tb->owners.first, struct sock,
 				     ts_bind_owner_node) : NULL;
 }
 
-static struct sock *ts_owner_next(struct sock *sk)
+static struct sock *ts_bound_next(struct sock *sk)
 {
 	return hlist_entry_safe(sk->ts_bind_owner_node.next, struct sock,
 				ts_bind_owner_node);
 }
 
 /*
- * Count owners from @*sk of @*tb onwards, as far as one hold of the lock
- * goes. Returns true at the end of the bucket; otherwise @*tb and
- * @*sk are the owner to go on from, not yet counted.
+ * Count a bind bucket's owners (the kernel's name for the sockets bound
+ * to it; nothing to do with the owners= knob) from @*sk of @*tb onwards,
+ * as far as one hold of the lock goes. Returns true at the end of the
+ * bucket; otherwise @*tb and @*sk are the owner to go on from, not yet
+ * counted.
  */
-static bool ts_count_owners(struct tcpstates_walk *w,
-			    struct ts_bind_bucket **pos, struct sock **next)
+static bool ts_count_bound_socks(struct tcpstates_walk *w,
+				 struct ts_bind_bucket **pos, struct sock **next)
 {
 	unsigned int held = 0, counted = w->undo_n;
 	struct ts_bind_bucket *tb = *pos;
@@ -501,12 +503,12 @@ static bool ts_count_owners(struct tcpstates_walk *w,
 	struct tcpstates_sample s;
 	int target;
 
-	for (; tb; tb = ts_bind_next(tb), sk = ts_owner_first(tb)) {
+	for (; tb; tb = ts_bind_next(tb), sk = ts_bound_first(tb)) {
 		/* A bucket's owners are all of its netns. */
 		target = tcpstates_scope_find(&w->scope, ts_bind_bucket_net(tb));
 		if (target < 0)
 			continue;
-		for (; sk; sk = ts_owner_next(sk)) {
+		for (; sk; sk = ts_bound_next(sk)) {
 			if (held == TS_ENTRIES_PER_BATCH) {
 				w->batch_entries += held;
 				w->undo_n = counted;
@@ -531,7 +533,7 @@ static bool ts_count_owners(struct tcpstates_walk *w,
  * clears the socket's bucket pointer under this lock, and the bucket is
  * alive while it is on this chain.
  */
-static bool ts_owner_linked(struct inet_bind_hashbucket *head,
+static bool ts_bound_linked(struct inet_bind_hashbucket *head,
 			    const struct sock *sk,
 			    struct ts_bind_bucket **tb)
 {
@@ -567,8 +569,8 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 	w->undo_n = 0;
 	spin_lock_bh(&head->lock);
 	tb = ts_bind_first(head);
-	sk = ts_owner_first(tb);
-	while (!ts_count_owners(w, &tb, &sk)) {
+	sk = ts_bound_first(tb);
+	while (!ts_count_bound_socks(w, &tb, &sk)) {
 		/* Linked owners have a reference; if not, go on holding. */
 		if (!refcount_inc_not_zero(&sk->sk_refcnt))
 			continue;
@@ -578,12 +580,12 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		held = sk;
 		cond_resched();
 		spin_lock_bh(&head->lock);
-		if (ts_owner_linked(head, held, &tb))
+		if (ts_bound_linked(head, held, &tb))
 			continue;
 		if (!ts_retry(w, ++tries))
 			break;
 		tb = ts_bind_first(head);
-		sk = ts_owner_first(tb);
+		sk = ts_bound_first(tb);
 	}
 	spin_unlock_bh(&head->lock);
 	if (held)
@@ -617,13 +619,13 @@ typedef unsigned int (*ts_batch_fn)(struct tcpstates_walk *w,
  * and a fatal signal ends the read.
  */
 static int ts_walk_table(struct tcpstates_walk *w, struct inet_hashinfo *h,
-			 const struct net *owner, unsigned int size,
+			 const struct net *table_net, unsigned int size,
 			 ts_batch_fn count_batch)
 {
 	unsigned int first, end;
 
 	w->hashinfo = h;
-	w->table_owner = owner;
+	w->table_net = table_net;
 	w->only_net = w->scope.nr_targets == 1 ? w->scope.targets[0].net : NULL;
 	w->only_net_here = w->only_net && w->scope.targets[0].ehash == h;
 	for (first = 0; first < size; first = end) {
