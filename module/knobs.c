@@ -59,7 +59,8 @@ static void ts_config_release(struct ts_config_rcu *old)
 /* One knob: how to parse it into a set and print it from one. */
 struct ts_knob {
 	const char *name;
-	size_t field;		/* offset of a list knob's field */
+	size_t field;		/* offset of its field in the set */
+	u32 max;		/* a number's largest value */
 	int (*parse)(const struct ts_knob *knob, const char *val,
 		     struct tcpstates_config *cfg, const char **why);
 	int (*print)(const struct ts_knob *knob, char *buf, size_t size,
@@ -180,70 +181,31 @@ static int ts_print_cidrs(const struct ts_knob *knob, char *buf, size_t size,
 	return tcpstates_print_cidrs(buf, size, ts_cfield(knob, cfg));
 }
 
-static int ts_parse_top_ports(const struct ts_knob *knob, const char *val,
-			      struct tcpstates_config *cfg, const char **why)
-{
-	return tcpstates_parse_number(val, TS_TOP_PORTS_MAX, &cfg->top_ports, why);
-}
-
-static int ts_print_top_ports(const struct ts_knob *knob, char *buf,
-			      size_t size, const struct tcpstates_config *cfg)
-{
-	return scnprintf(buf, size, "%u", cfg->top_ports);
-}
-
-static int ts_parse_top_listeners(const struct ts_knob *knob, const char *val,
-				  struct tcpstates_config *cfg, const char **why)
-{
-	return tcpstates_parse_number(val, TS_TOP_LISTENERS_MAX,
-				      &cfg->top_listeners, why);
-}
-
-static int ts_print_top_listeners(const struct ts_knob *knob, char *buf,
-				  size_t size,
-				  const struct tcpstates_config *cfg)
-{
-	return scnprintf(buf, size, "%u", cfg->top_listeners);
-}
-
-static int ts_parse_top_destinations(const struct ts_knob *knob,
-				     const char *val,
-				     struct tcpstates_config *cfg,
-				     const char **why)
-{
-	return tcpstates_parse_number(val, TS_TOP_DESTINATIONS_MAX,
-				      &cfg->top_destinations, why);
-}
-
-static int ts_print_top_destinations(const struct ts_knob *knob, char *buf,
-				     size_t size,
-				     const struct tcpstates_config *cfg)
-{
-	return scnprintf(buf, size, "%u", cfg->top_destinations);
-}
-
-static int ts_parse_timers(const struct ts_knob *knob, const char *val,
+/* A count: top_ports, top_listeners, top_destinations, ... */
+static int ts_parse_number(const struct ts_knob *knob, const char *val,
 			   struct tcpstates_config *cfg, const char **why)
 {
-	return tcpstates_parse_bool(val, &cfg->timers, why);
+	return tcpstates_parse_number(val, knob->max, ts_field(knob, cfg), why);
 }
 
-static int ts_print_timers(const struct ts_knob *knob, char *buf, size_t size,
+static int ts_print_number(const struct ts_knob *knob, char *buf, size_t size,
 			   const struct tcpstates_config *cfg)
 {
-	return scnprintf(buf, size, "%c", cfg->timers ? 'Y' : 'N');
+	return scnprintf(buf, size, "%u", *(const u32 *)ts_cfield(knob, cfg));
 }
 
-static int ts_parse_ages(const struct ts_knob *knob, const char *val,
+/* A switch: timers, ages. */
+static int ts_parse_bool(const struct ts_knob *knob, const char *val,
 			 struct tcpstates_config *cfg, const char **why)
 {
-	return tcpstates_parse_bool(val, &cfg->ages, why);
+	return tcpstates_parse_bool(val, ts_field(knob, cfg), why);
 }
 
-static int ts_print_ages(const struct ts_knob *knob, char *buf, size_t size,
+static int ts_print_bool(const struct ts_knob *knob, char *buf, size_t size,
 			 const struct tcpstates_config *cfg)
 {
-	return scnprintf(buf, size, "%c", cfg->ages ? 'Y' : 'N');
+	return scnprintf(buf, size, "%c",
+			 *(const bool *)ts_cfield(knob, cfg) ? 'Y' : 'N');
 }
 
 static int ts_parse_owners(const struct ts_knob *knob, const char *val,
@@ -275,35 +237,8 @@ static int ts_print_owners(const struct ts_knob *knob, char *buf, size_t size,
 	return scnprintf(buf, size, "%s", tcpstates_owners_by_name(cfg->owners));
 }
 
-static int ts_parse_top_owners(const struct ts_knob *knob, const char *val,
-			       struct tcpstates_config *cfg, const char **why)
-{
-	return tcpstates_parse_number(val, TS_TOP_OWNERS_MAX, &cfg->top_owners,
-				      why);
-}
-
-static int ts_print_top_owners(const struct ts_knob *knob, char *buf,
-			       size_t size, const struct tcpstates_config *cfg)
-{
-	return scnprintf(buf, size, "%u", cfg->top_owners);
-}
-
 /* So a typo cannot ask for four billion lines. */
 #define TS_LIST_SOCKETS_MAX 10000000U
-
-static int ts_parse_list_sockets(const struct ts_knob *knob, const char *val,
-				 struct tcpstates_config *cfg, const char **why)
-{
-	return tcpstates_parse_number(val, TS_LIST_SOCKETS_MAX,
-				      &cfg->list_sockets, why);
-}
-
-static int ts_print_list_sockets(const struct ts_knob *knob, char *buf,
-				 size_t size,
-				 const struct tcpstates_config *cfg)
-{
-	return scnprintf(buf, size, "%u", cfg->list_sockets);
-}
 
 static int ts_parse_reset(const struct ts_knob *knob, const char *val,
 			  struct tcpstates_config *cfg, const char **why)
@@ -333,6 +268,14 @@ enum {
 	.print = ts_print_##kind,					\
 }
 
+#define TS_NUMBER_KNOB(n, most) {					\
+	.name = #n,							\
+	.field = offsetof(struct tcpstates_config, n),			\
+	.max = most,							\
+	.parse = ts_parse_number,					\
+	.print = ts_print_number,					\
+}
+
 /* In the order the report's "# filters" line prints them. */
 static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
 	[TS_KNOB_NETNS]		= TS_KNOB(netns, netns),
@@ -346,14 +289,17 @@ static const struct ts_knob ts_knobs[TS_NR_KNOBS] = {
 	[TS_KNOB_RPORTS]	= TS_KNOB(rports, ports),
 	[TS_KNOB_LADDRS]	= TS_KNOB(laddrs, cidrs),
 	[TS_KNOB_RADDRS]	= TS_KNOB(raddrs, cidrs),
-	[TS_KNOB_TOP_PORTS]	= TS_KNOB(top_ports, top_ports),
-	[TS_KNOB_TOP_LISTENERS]	= TS_KNOB(top_listeners, top_listeners),
-	[TS_KNOB_TOP_DESTINATIONS] = TS_KNOB(top_destinations, top_destinations),
-	[TS_KNOB_TIMERS]	= TS_KNOB(timers, timers),
-	[TS_KNOB_AGES]		= TS_KNOB(ages, ages),
+	[TS_KNOB_TOP_PORTS]	= TS_NUMBER_KNOB(top_ports, TS_TOP_PORTS_MAX),
+	[TS_KNOB_TOP_LISTENERS]	= TS_NUMBER_KNOB(top_listeners,
+						 TS_TOP_LISTENERS_MAX),
+	[TS_KNOB_TOP_DESTINATIONS] = TS_NUMBER_KNOB(top_destinations,
+						    TS_TOP_DESTINATIONS_MAX),
+	[TS_KNOB_TIMERS]	= TS_KNOB(timers, bool),
+	[TS_KNOB_AGES]		= TS_KNOB(ages, bool),
 	[TS_KNOB_OWNERS]	= TS_KNOB(owners, owners),
-	[TS_KNOB_TOP_OWNERS]	= TS_KNOB(top_owners, top_owners),
-	[TS_KNOB_LIST_SOCKETS]	= TS_KNOB(list_sockets, list_sockets),
+	[TS_KNOB_TOP_OWNERS]	= TS_NUMBER_KNOB(top_owners, TS_TOP_OWNERS_MAX),
+	[TS_KNOB_LIST_SOCKETS]	= TS_NUMBER_KNOB(list_sockets,
+						 TS_LIST_SOCKETS_MAX),
 	[TS_KNOB_RESET]		= { .name = "reset", .parse = ts_parse_reset },
 };
 
