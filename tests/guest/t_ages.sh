@@ -39,6 +39,12 @@ ages_add_up() {
 	     END { exit bad }' "${1:-$PROC}"
 }
 
+# ages_known_unknown STATE FILE: "KNOWN UNKNOWN", STATE's sockets whose
+# age is known (every age bucket) and those whose age is not.
+ages_known_unknown() {
+	awk -v st="$1" '$1 == "age" && $2 == st { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' "$2"
+}
+
 # ms since boot, to 10 ms.
 uptime_ms() {
 	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
@@ -111,7 +117,7 @@ ages_time_wait_in_child() {
 	check "TIME_WAIT: the oldest, $oldest ms, is 2MSL less the least time left in /proc/net/tcp ($before..$after ms, to 10 ms)" \
 		sh -c "[ $((before - 10)) -le ${oldest:-0} ] && [ ${oldest:-0} -le $((after + 10)) ]"
 	expect_eq "TIME_WAIT: 3 known, none unknown" \
-		"$(awk '$1 == "age" && $2 == "TIME_WAIT" { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' /tmp/ages.read)" "3 0"
+		"$(ages_known_unknown TIME_WAIT /tmp/ages.read)" "3 0"
 	check "per state, the age buckets and unknown add up to the total" ages_add_up /tmp/ages.read
 	stop_sockets $SOCKETS_PID
 	echo N > $PARAMS/ages
@@ -129,7 +135,7 @@ ages_syn_recv_in_child() {
 	check "SYN_RECV: the oldest, $oldest ms, began after the lab started, $((t1 - t0)) ms before the read" \
 		sh -c "[ ${oldest:-0} -gt 0 ] && [ ${oldest:-0} -le $((t1 - t0 + 10)) ]"
 	expect_eq "SYN_RECV: the lab's 3 known, none unknown" \
-		"$(awk '$1 == "age" && $2 == "SYN_RECV" { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' /tmp/ages.read)" "3 0"
+		"$(ages_known_unknown SYN_RECV /tmp/ages.read)" "3 0"
 	lab_stop
 	echo N > $PARAMS/ages
 }

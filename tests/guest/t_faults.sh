@@ -419,7 +419,7 @@ stray_in_child() {
 	check "half the chains stray, ages=Y: per state, the age buckets and unknown add up to the total ($(header_word restarts /tmp/stray.read) restarts)" \
 		ages_add_up /tmp/stray.read
 	expect_eq "half the chains stray, ages=Y: the 10 TIME_WAIT ages known, none unknown" \
-		"$(awk '$1 == "age" && $2 == "TIME_WAIT" { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' /tmp/stray.read)" "10 0"
+		"$(ages_known_unknown TIME_WAIT /tmp/stray.read)" "10 0"
 	# And its owners.
 	echo uid > $PARAMS/owners
 	echo 64 > $PARAMS/top_owners
