@@ -6,7 +6,8 @@
  *   failnth [-f] open FILE          open(2) of FILE
  *   failnth [-f] read FILE          the first read(2) of FILE, opened beforehand
  *   failnth [-f] write FILE VALUE   write(2) of VALUE to a knob file
- *   failnth [-f] load KO [PARAMS]   finit_module(2) of KO with PARAMS
+ *   failnth [-f] load KO [PARAMS [REFUSED]]
+ *                                   finit_module(2) of KO with PARAMS
  *   failnth sites KO                the loaded module's allocation call sites
  *   failnth refused N KO PARAMS     N loads that PARAMS make fail, no fault injected
  *
@@ -29,6 +30,13 @@
  * Prints "# " diagnostics, then one line:
  *   points P enomem E einval V other O absorbed A bad B
  * P calls met an injected failure; the exit status is 1 if B > 0.
+ *
+ * With REFUSED, parameters the module refuses (a bad value of its first
+ * knob), a load skips the loader's own points: those a load of REFUSED
+ * meets before the module refuses it, less a margin for the allocations
+ * kmemleak and KASAN add. Before them the module's code has not run, so
+ * they test only the kernel's loader; what follows (the module's knobs
+ * parsed, its sysfs files, its init, the loader's work after) is swept.
  *
  * "sites" prints, for each call from the module's code to an allocator,
  * "FUNCTION+OFFSET CALLEE START END": [START, END) holds just the call's
@@ -388,10 +396,37 @@ static void module_name(const char *ko, char *name, size_t size)
 	name[strcspn(name, ".")] = '\0';
 }
 
-static int op_load(const char *ko, const char *params)
+/* Points a load of KO with REFUSED meets; it must fail with EINVAL. */
+static unsigned long loader_points(int fd, const char *refused)
+{
+	const unsigned long many = 1000000;
+	char b[24] = "";
+	ssize_t len;
+	long rc;
+	int err;
+
+	arm(many);
+	rc = syscall(SYS_finit_module, fd, refused, 0);
+	err = errno;
+	len = pread(nth_fd, b, sizeof(b) - 1, 0);
+	if (len <= 0)
+		die("/proc/thread-self/fail-nth");
+	arm(0);
+	b[len] = '\0';
+	if (rc >= 0 || err != EINVAL) {
+		say_bad("a load with %s: %s, not EINVAL", refused,
+			rc >= 0 ? "loaded" : strerror(err));
+		return 0;
+	}
+	return many - strtoul(b, NULL, 10);
+}
+
+#define LOADER_MARGIN	16
+
+static int op_load(const char *ko, const char *params, const char *refused)
 {
 	char name[256], sysdir[300];
-	unsigned long n;
+	unsigned long n, first = 1;
 	int fd, inj, err;
 	long rc;
 
@@ -404,8 +439,15 @@ static int op_load(const char *ko, const char *params)
 	fd = open(ko, O_RDONLY);
 	if (fd < 0)
 		die(ko);
+	if (refused && !first_mode) {
+		n = loader_points(fd, refused);
+		if (n > LOADER_MARGIN)
+			first = n - LOADER_MARGIN;
+		printf("# the loader's own points: a load with %s met %lu; from %lu on\n",
+		       refused, n, first);
+	}
 
-	for (n = 1; n < MAX_POINTS; n++) {
+	for (n = first; n < MAX_POINTS; n++) {
 		arm(n);
 		rc = syscall(SYS_finit_module, fd, params, 0);
 		err = errno;
@@ -594,11 +636,12 @@ int main(int argc, char **argv)
 		rc = op_read(argv[a + 1]);
 	else if (argc - a == 3 && !strcmp(argv[a], "write"))
 		rc = op_write(argv[a + 1], argv[a + 2]);
-	else if ((argc - a == 2 || argc - a == 3) && !strcmp(argv[a], "load"))
-		rc = op_load(argv[a + 1], argc - a == 3 ? argv[a + 2] : "");
+	else if (argc - a >= 2 && argc - a <= 4 && !strcmp(argv[a], "load"))
+		rc = op_load(argv[a + 1], argc - a >= 3 ? argv[a + 2] : "",
+			     argc - a == 4 ? argv[a + 3] : NULL);
 	if (rc) {
 		if (rc > 0)
-			printf("# usage: failnth [-f] open|read FILE | write FILE VALUE | load KO [PARAMS] | sites KO | refused N KO PARAMS\n");
+			printf("# usage: failnth [-f] open|read FILE | write FILE VALUE | load KO [PARAMS [REFUSED]] | sites KO | refused N KO PARAMS\n");
 		else
 			printf("# failnth: %d rounds and the call never got through\n", MAX_POINTS);
 		return 2;
