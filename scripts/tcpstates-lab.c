@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "tun-segment.h"
+#include "lab-text.h"
 
 #define TUN_NAME	"tslab0"
 #define LOCAL4		"192.0.2.1"
@@ -69,23 +70,12 @@ static const int kernel_state[NR_STATES] = {
 	[TIME_WAIT] = TCP_TIME_WAIT,
 };
 
+/* --help says how each state is held, from M_HOW_CLOSED on, in this order. */
+_Static_assert(M_HOW_TIME_WAIT - M_HOW_CLOSED == NR_STATES - 1,
+	       "one M_HOW_ text per state");
+
 /* A request sock's state (include/net/tcp_states.h); not in <netinet/tcp.h>. */
 #define TCP_NEW_SYN_RECV	12
-
-/* How each state is held, for --help and the README. */
-static const char *const mechanisms[NR_STATES] = {
-	"bind() and nothing else: bound, neither listening nor connecting",
-	"listen()",
-	"connect() to a peer that never answers the SYN (TCP_SYNCNT 127)",
-	"the peer sends a SYN to our listener and never ACKs the SYN-ACK (listener's TCP_SYNCNT 127)",
-	"connect(); the peer completes the handshake and then stays silent",
-	"shutdown(SHUT_WR); the peer never ACKs our FIN (TCP_USER_TIMEOUT keeps retrying)",
-	"shutdown(SHUT_WR); the peer ACKs our FIN but never sends its own",
-	"the peer sends its FIN; we never close",
-	"shutdown(SHUT_WR); the peer's FIN crosses ours and it never ACKs ours",
-	"the peer sends its FIN, we shutdown(SHUT_WR), the peer never ACKs our FIN",
-	"shutdown(SHUT_WR); the peer ACKs and sends its FIN; its FIN, re-sent every 20 s, restarts 2MSL",
-};
 
 struct conn {
 	int family;		/* AF_INET or AF_INET6 */
@@ -112,15 +102,35 @@ static int nconns;
 static int tun_fd = -1;
 static volatile sig_atomic_t stop_requested;
 
-static void die(int code, const char *fmt, ...)
+static const char *msg(enum text_id id)
+{
+	return lab_texts[id].en;
+}
+
+/* "tcpstates-lab: " and the text @id says, on stderr. */
+static void vcomplain(enum text_id id, va_list ap)
+{
+	fputs("tcpstates-lab: ", stderr);
+	vfprintf(stderr, msg(id), ap);
+	fputc('\n', stderr);
+}
+
+static void complain(enum text_id id, ...)
 {
 	va_list ap;
 
-	fputs("tcpstates-lab: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	va_start(ap, id);
+	vcomplain(id, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static void die(int code, enum text_id id, ...)
+{
+	va_list ap;
+
+	va_start(ap, id);
+	vcomplain(id, ap);
+	va_end(ap);
 	exit(code);
 }
 
@@ -140,10 +150,10 @@ static void if_up(int sock, const char *name)
 
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", name);
 	if (ioctl(sock, SIOCGIFFLAGS, &ifr) < 0)
-		die(1, "cannot read %s's flags: %s", name, strerror(errno));
+		die(1, M_FLAGS_READ, name, strerror(errno));
 	ifr.ifr_flags |= IFF_UP;
 	if (ioctl(sock, SIOCSIFFLAGS, &ifr) < 0)
-		die(1, "cannot bring %s up: %s", name, strerror(errno));
+		die(1, M_FLAGS_SET, name, strerror(errno));
 }
 
 static void add_addr4(int sock, const char *name)
@@ -155,10 +165,10 @@ static void add_addr4(int sock, const char *name)
 	sin->sin_family = AF_INET;
 	inet_pton(AF_INET, LOCAL4, &sin->sin_addr);
 	if (ioctl(sock, SIOCSIFADDR, &ifr) < 0)
-		die(1, "cannot add %s to %s: %s", LOCAL4, name, strerror(errno));
+		die(1, M_ADDR_ADD, LOCAL4, name, strerror(errno));
 	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
 	if (ioctl(sock, SIOCSIFNETMASK, &ifr) < 0)
-		die(1, "cannot set the netmask on %s: %s", name, strerror(errno));
+		die(1, M_NETMASK, name, strerror(errno));
 }
 
 /* struct in6_ifreq, as the kernel's SIOCSIFADDR for AF_INET6 wants it. */
@@ -174,12 +184,12 @@ static void add_addr6(const char *name)
 	int sock = socket(AF_INET6, SOCK_DGRAM, 0);
 
 	if (sock < 0)
-		die(1, "IPv6 is not available: %s", strerror(errno));
+		die(1, M_NO_IPV6, strerror(errno));
 	req.ifindex = if_nametoindex(name);
 	inet_pton(AF_INET6, LOCAL6, &req.addr);
 	/* tun devices are IFF_NOARP, so the address skips DAD. */
 	if (ioctl(sock, SIOCSIFADDR, &req) < 0)
-		die(1, "cannot add %s to %s: %s", LOCAL6, name, strerror(errno));
+		die(1, M_ADDR_ADD, LOCAL6, name, strerror(errno));
 	close(sock);
 }
 
@@ -201,7 +211,7 @@ static void wait_addr6(void)
 			return;
 		usleep(10000);
 	}
-	die(1, "%s did not become usable: %s", LOCAL6, strerror(err));
+	die(1, M_ADDR_UNUSABLE, LOCAL6, strerror(err));
 }
 
 static void setup_network(bool own_netns)
@@ -210,28 +220,27 @@ static void setup_network(bool own_netns)
 	int sock;
 
 	if (own_netns && unshare(CLONE_NEWNET) < 0)
-		die(1, "cannot create a network namespace: %s (needs root or CAP_SYS_ADMIN)",
-		    strerror(errno));
+		die(1, M_NO_NETNS, strerror(errno));
 	tun_fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (tun_fd < 0) {
-		const char *hint = "is the tun module loaded? try: modprobe tun";
+		const char *hint = msg(M_TUN_HINT_MODULE);
 		int err = errno;
 
 		/* tun registered, but no node: /dev is not devtmpfs, nor udev's. */
 		if (err == ENOENT && !access("/sys/class/misc/tun", F_OK))
-			hint = "tun is loaded; try: mknod /dev/net/tun c 10 200";
-		die(1, "cannot open /dev/net/tun: %s (%s)", strerror(err), hint);
+			hint = msg(M_TUN_HINT_NODE);
+		die(1, M_TUN_OPEN, strerror(err), hint);
 	}
 	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s", TUN_NAME);
 	if (ioctl(tun_fd, TUNSETIFF, &ifr) < 0)
-		die(1, "cannot create the tun device %s: %s%s", TUN_NAME, strerror(errno),
-		    errno == EBUSY ? " (another lab runs in this netns)" : "");
+		die(1, M_TUN_CREATE, TUN_NAME, strerror(errno),
+		    errno == EBUSY ? msg(M_TUN_BUSY) : "");
 	fcntl(tun_fd, F_SETFL, O_NONBLOCK);
 
 	sock = socket(AF_INET, SOCK_DGRAM, 0);
 	if (sock < 0)
-		die(1, "socket: %s", strerror(errno));
+		die(1, M_SOCKET, strerror(errno));
 	if (own_netns)
 		if_up(sock, "lo");
 	add_addr4(sock, TUN_NAME);
@@ -263,7 +272,7 @@ static void send_segment(int family, uint16_t sport, uint16_t dport,
 	len = tun_segment(pkt, family, src, dst, sport, dport, seq, ack, flags,
 			  PEER_WINDOW);
 	if (write(tun_fd, pkt, len) < 0)
-		die(1, "writing to %s: %s", TUN_NAME, strerror(errno));
+		die(1, M_TUN_WRITE, TUN_NAME, strerror(errno));
 }
 
 /* Parse one packet from the tun device; false if it is not TCP for us. */
@@ -465,7 +474,7 @@ static int new_socket(int family)
 	int one = 1;
 
 	if (fd < 0)
-		die(1, "socket: %s", strerror(errno));
+		die(1, M_SOCKET, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	return fd;
 }
@@ -473,7 +482,7 @@ static int new_socket(int family)
 static void set_int(int fd, int level, int name, int value)
 {
 	if (setsockopt(fd, level, name, &value, sizeof(value)) < 0)
-		die(1, "setsockopt: %s", strerror(errno));
+		die(1, M_SETSOCKOPT, strerror(errno));
 }
 
 static struct conn *new_conn(int family, int target)
@@ -481,7 +490,7 @@ static struct conn *new_conn(int family, int target)
 	struct conn *c;
 
 	if (nconns == MAX_CONNS)
-		die(1, "too many sockets (at most %d)", MAX_CONNS);
+		die(1, M_TOO_MANY, MAX_CONNS);
 	c = &conns[nconns++];
 	memset(c, 0, sizeof(*c));
 	c->family = family;
@@ -513,7 +522,7 @@ static uint16_t syn_recv_listener(int family)
 	len = make_addr(family, local_addr(family), syn_listener_port[i], &ss);
 	if (bind(syn_listener[i], (struct sockaddr *)&ss, len) < 0 ||
 	    listen(syn_listener[i], syn_backlog) < 0)
-		die(1, "listener: %s", strerror(errno));
+		die(1, M_LISTENER, strerror(errno));
 	return syn_listener_port[i];
 }
 
@@ -532,9 +541,9 @@ static struct conn *start(int family, int target)
 		c->fd = new_socket(family);
 		len = make_addr(family, local_addr(family), c->lport, &ss);
 		if (bind(c->fd, (struct sockaddr *)&ss, len) < 0)
-			die(1, "bind: %s", strerror(errno));
+			die(1, M_BIND, strerror(errno));
 		if (target == LISTEN && listen(c->fd, 128) < 0)
-			die(1, "listen: %s", strerror(errno));
+			die(1, M_LISTEN, strerror(errno));
 		break;
 	case SYN_RECV:
 		/* The peer opens, from a port of its own, and stops there. */
@@ -552,7 +561,7 @@ static struct conn *start(int family, int target)
 		len = make_addr(family, peer_addr(family), c->pport, &ss);
 		if (connect(c->fd, (struct sockaddr *)&ss, len) < 0 &&
 		    errno != EINPROGRESS)
-			die(1, "connect: %s", strerror(errno));
+			die(1, M_CONNECT, strerror(errno));
 		len = sizeof(ss);
 		getsockname(c->fd, (struct sockaddr *)&ss, &len);
 		c->lport = ntohs(family == AF_INET ?
@@ -758,10 +767,10 @@ static void print_rows(const bool *states)
 	int st;
 
 	if (!read_tcpstates(&v)) {
-		printf("# /proc/tcpstates: the tcpstates module is not loaded\n");
+		fputs(msg(M_ROWS_NO_MODULE), stdout);
 		return;
 	}
-	printf("# /proc/tcpstates in this netns:\n");
+	fputs(msg(M_ROWS_HEADER), stdout);
 	for (st = 0; st < NR_STATES; st++)
 		if (states[st] && v.rows[st][0])
 			printf("#   %s", v.rows[st]);
@@ -783,7 +792,7 @@ static void wait_step(void)
 			pump(50);
 		return;
 	}
-	printf("  [Enter] ");
+	fputs(msg(M_TOUR_ENTER), stdout);
 	fflush(stdout);
 	if (!fgets(buf, sizeof(buf), stdin))
 		tour_auto = true;
@@ -825,7 +834,7 @@ struct tour {
 };
 
 /* Show one step and what changed in /proc/tcpstates since the last. */
-static void tour_show(struct tour *t, const char *what, bool with_segment,
+static void tour_show(struct tour *t, enum text_id what, bool with_segment,
 		      const char *ours, const char *peers)
 {
 	struct tcpstates_view after;
@@ -834,10 +843,10 @@ static void tour_show(struct tour *t, const char *what, bool with_segment,
 	int st, from, to;
 
 	pump(200);
-	printf("\n%2d. %s\n", t->step++, what);
+	printf("\n%2d. %s\n", t->step++, msg(what));
 	if (with_segment)
-		printf("    segment: %s\n", t->seg);
-	printf("    us (kernel): %-12s  peer (lab): %s\n", ours, peers);
+		printf(msg(M_TOUR_SEGMENT), t->seg);
+	printf(msg(M_TOUR_ENDS), ours, peers);
 	read_tcpstates(&after);
 	for (st = 0; st < NR_STATES; st++)
 		if (after.rows[st][0] && strcmp(after.rows[st], t->view.rows[st]))
@@ -852,8 +861,7 @@ static void tour_show(struct tour *t, const char *what, bool with_segment,
 			unseen_time_wait |= to == CLOSED && !strcmp(ours, "TIME_WAIT");
 		}
 	if (unseen_time_wait)
-		printf("    (the socket closes and a timewait sock takes its place:\n"
-		       "     the kernel's tracepoint does not see TIME_WAIT begin)\n");
+		fputs(msg(M_TOUR_UNSEEN_TIME_WAIT), stdout);
 	t->view = after;
 	wait_step();
 }
@@ -912,31 +920,31 @@ static int tour_open(struct tour *t)
 	t->lfd = new_socket(t->family);
 	len = make_addr(t->family, local_addr(t->family), c->lport, &ss);
 	if (bind(t->lfd, (struct sockaddr *)&ss, len) < 0)
-		die(1, "bind: %s", strerror(errno));
-	tour_show(t, "socket() and bind(): a bound socket is CLOSED", false,
+		die(1, M_BIND, strerror(errno));
+	tour_show(t, M_STEP_BIND, false,
 		  "CLOSED", "CLOSED");
 	listen(t->lfd, 8);
-	tour_show(t, "listen(): we wait for a connection", false, "LISTEN",
+	tour_show(t, M_STEP_LISTEN, false, "LISTEN",
 		  "CLOSED");
 
 	x = c->peer_isn;
 	send_segment(t->family, c->pport, c->lport, x, 0, TH_SYN);
 	describe(t->seg, sizeof(t->seg), TH_SYN, x, 0, "x", x, "", 0);
 	if (!next_segment(c, &s, TH_SYN | TH_ACK, 0))
-		die(1, "no SYN-ACK from the kernel");
+		die(1, M_NO_SYNACK);
 	y = s.seq;
 	c->our_nxt = y + 1;
-	tour_show(t, "the peer sends a SYN (it is in SYN_SENT); a request socket is made",
+	tour_show(t, M_STEP_SYN,
 		  true, "SYN_RECV", "SYN_SENT");
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "y", y, "x", x);
-	tour_show(t, "we answered with a SYN-ACK", true, "SYN_RECV", "SYN_SENT");
+	tour_show(t, M_STEP_SYN_ACK, true, "SYN_RECV", "SYN_SENT");
 
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 1, y + 1, "x", x, "y", y);
 	pump(100);
 	fd = accept(t->lfd, NULL, NULL);
 	c->fd = fd;
-	tour_show(t, "the peer's ACK completes the handshake; accept() returns",
+	tour_show(t, M_STEP_ACK,
 		  true, "ESTABLISHED", "ESTABLISHED");
 	return fd;
 }
@@ -950,16 +958,16 @@ static void tour_active_close(struct tour *t, int fd)
 
 	shutdown(fd, SHUT_WR);
 	if (!next_segment(c, &s, TH_FIN, 0))
-		die(1, "no FIN from the kernel");
+		die(1, M_NO_FIN);
 	u = s.seq;
 	v = s.ack;
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
-	tour_show(t, "close (shutdown(SHUT_WR)): we send a FIN", true,
+	tour_show(t, M_STEP_FIN, true,
 		  "FIN_WAIT1", "ESTABLISHED");
 
 	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, v, u + 1, "v", v, "u", u);
-	tour_show(t, "the peer ACKs our FIN; it will close later", true,
+	tour_show(t, M_STEP_FIN_ACKED, true,
 		  "FIN_WAIT2", "CLOSE_WAIT");
 	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_FIN | TH_ACK);
 	/* Catch our ACK now: showing the step drains the tun. */
@@ -969,10 +977,10 @@ static void tour_active_close(struct tour *t, int fd)
 		s.ack = v + 1;
 	}
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, v, u + 1, "v", v, "u", u);
-	tour_show(t, "the peer closes too: its FIN", true, our_state(c, fd),
+	tour_show(t, M_STEP_PEER_FIN, true, our_state(c, fd),
 		  "LAST_ACK");
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
-	tour_show(t, "we ACK it and wait 2MSL (60 s) in TIME_WAIT", true,
+	tour_show(t, M_STEP_TIME_WAIT, true,
 		  our_state(c, fd), "CLOSED");
 	/* Reset the peer's side, so the next connection starts clean. */
 	send_segment(t->family, c->pport, c->lport, s.ack, 0, TH_RST);
@@ -988,22 +996,22 @@ static void tour_passive_close(struct tour *t)
 	int fd;
 
 	fd = tour_handshake(t, &x, &y);
-	tour_show(t, "a second connection, handshake as before", false,
+	tour_show(t, M_STEP_SECOND, false,
 		  "ESTABLISHED", "ESTABLISHED");
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
 		 "u", y + 1);
 	next_segment(c, &s, TH_ACK, TH_FIN);
-	tour_show(t, "the peer closes first: its FIN; we ACK it", true,
+	tour_show(t, M_STEP_PEER_CLOSES, true,
 		  our_state(c, fd), "FIN_WAIT2");
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", y + 1, "v", x + 1);
-	tour_show(t, "our application closes: our FIN", true, our_state(c, fd),
+	tour_show(t, M_STEP_OUR_FIN, true, our_state(c, fd),
 		  "TIME_WAIT");
 	send_segment(t->family, c->pport, c->lport, x + 2, s.seq + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, s.seq + 1, "v", x + 1, "u", y + 1);
-	tour_show(t, "the peer's last ACK: we are done", true, our_state(c, fd),
+	tour_show(t, M_STEP_LAST_ACK, true, our_state(c, fd),
 		  "TIME_WAIT");
 	close(fd);
 }
@@ -1020,16 +1028,16 @@ static void tour_simultaneous_close(struct tour *t)
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
-	tour_show(t, "a third connection: we close, our FIN", true,
+	tour_show(t, M_STEP_THIRD, true,
 		  our_state(c, fd), "ESTABLISHED");
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
 		 "u", y + 1);
-	tour_show(t, "the peer closed at the same time: its FIN crosses ours", true,
+	tour_show(t, M_STEP_FINS_CROSS, true,
 		  our_state(c, fd), "CLOSING");
 	send_segment(t->family, c->pport, c->lport, x + 2, y + 2, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, y + 2, "v", x + 1, "u", y + 1);
-	tour_show(t, "the peer ACKs our FIN: 2MSL in TIME_WAIT", true,
+	tour_show(t, M_STEP_BOTH_TIME_WAIT, true,
 		  our_state(c, fd), "TIME_WAIT");
 	close(fd);
 }
@@ -1040,11 +1048,9 @@ static void tour(int family)
 	struct tour t = { .family = family, .step = 1 };
 
 	read_tcpstates(&t.view);
-	printf("A tour of one TCP connection's life. We are %s, the kernel's socket;\n"
-	       "the peer %s is this program, writing segments on %s.\n",
-	       local_addr(family), peer_addr(family), TUN_NAME);
+	printf(msg(M_TOUR_INTRO), local_addr(family), peer_addr(family), TUN_NAME);
 	if (!t.view.rows[0][0])
-		printf("(the tcpstates module is not loaded: no /proc/tcpstates lines)\n");
+		fputs(msg(M_TOUR_NO_MODULE), stdout);
 	wait_step();
 
 	/* We open passively, the peer actively. */
@@ -1056,8 +1062,8 @@ static void tour(int family)
 	tour_passive_close(&t);
 	tour_simultaneous_close(&t);
 	close(t.lfd);
-	tour_show(&t, "we close the listener", false, "CLOSED", "-");
-	printf("\nThe tour is over.\n");
+	tour_show(&t, M_STEP_LISTENER, false, "CLOSED", "-");
+	fputs(msg(M_TOUR_OVER), stdout);
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1066,34 +1072,11 @@ static void usage(FILE *out)
 {
 	int st;
 
-	fprintf(out,
-		"usage: tcpstates-lab STATE [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
-		"       tcpstates-lab all [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
-		"       tcpstates-lab tour [--auto] [--family 4|6] [--here]\n"
-		"\n"
-		"Puts COUNT sockets (default 1) into STATE, confirms each is there, prints\n"
-		"them, then holds them until SECONDS pass or Ctrl-C. STATE is one of the 11\n"
-		"names /proc/tcpstates prints, in any case; `all' holds every state at once.\n"
-		"`tour' walks one connection through its whole life, a step per Enter.\n"
-		"\n"
-		"  -n, --count N     sockets per state (1..%d)\n"
-		"  --hold SECONDS    how long to hold them (default: until Ctrl-C)\n"
-		"  -6                IPv6 (%s and peer %s) instead of IPv4 (%s, peer %s)\n"
-		"  --family 4|6      the same, for the tour\n"
-		"  --here            work in the current network namespace, so a plain\n"
-		"                    `cat /proc/tcpstates' shows the sockets; by default a\n"
-		"                    namespace of its own keeps real interfaces untouched\n"
-		"  --auto            run the tour without waiting for Enter\n"
-		"  --backlog N       listen() backlog of the SYN_RECV listener (default 1024);\n"
-		"                    `SYN_RECV -n 8 --backlog 8' looks like a SYN flood\n"
-		"\n"
-		"The lab plays the remote end itself on the tun device %s, writing\n"
-		"exactly the segments each state needs. How each state is held:\n",
-		MAX_CONNS / NR_STATES, LOCAL6, PEER6, LOCAL4, PEER4, TUN_NAME);
+	fprintf(out, msg(M_USAGE), MAX_CONNS / NR_STATES, LOCAL6, PEER6, LOCAL4,
+		PEER4, TUN_NAME);
 	for (st = 0; st < NR_STATES; st++)
-		fprintf(out, "  %-12s %s\n", state_names[st], mechanisms[st]);
-	fprintf(out, "\nOutput: one line per socket, then `held STATE COUNT FAMILY' per state and\n"
-		"`ready'. Exit status: 0 done, 1 a state could not be reached or set up, 2 usage.\n");
+		fprintf(out, "  %-12s %s\n", state_names[st], msg(M_HOW_CLOSED + st));
+	fputs(msg(M_USAGE_END), out);
 }
 
 static void on_signal(int sig)
@@ -1102,7 +1085,7 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-static long parse_number(const char *arg, const char *what, long max)
+static long parse_number(const char *arg, enum text_id what, long max)
 {
 	char *end;
 	long v;
@@ -1110,7 +1093,7 @@ static long parse_number(const char *arg, const char *what, long max)
 	errno = 0;
 	v = strtol(arg, &end, 10);
 	if (errno || *end || end == arg || v < 1 || v > max) {
-		fprintf(stderr, "tcpstates-lab: bad %s '%s' (1..%ld)\n", what, arg, max);
+		complain(M_BAD_NUMBER, msg(what), arg, max);
 		usage(stderr);
 		exit(2);
 	}
@@ -1144,17 +1127,17 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			args->count = parse_number(optarg, "count", MAX_CONNS / NR_STATES);
+			args->count = parse_number(optarg, M_WHAT_COUNT, MAX_CONNS / NR_STATES);
 			break;
 		case 'H':
-			args->hold = parse_number(optarg, "hold time", 100L * 24 * 3600);
+			args->hold = parse_number(optarg, M_WHAT_HOLD, 100L * 24 * 3600);
 			break;
 		case '6':
 			args->family = AF_INET6;
 			break;
 		case 'f':
 			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
-				fprintf(stderr, "tcpstates-lab: --family takes 4 or 6\n");
+				complain(M_BAD_FAMILY);
 				usage(stderr);
 				exit(2);
 			}
@@ -1167,7 +1150,7 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 			tour_auto = true;
 			break;
 		case 'b':
-			syn_backlog = parse_number(optarg, "backlog", 65535);
+			syn_backlog = parse_number(optarg, M_WHAT_BACKLOG, 65535);
 			break;
 		case '?' + 256:
 			usage(stdout);
@@ -1184,7 +1167,7 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 	args->what = argv[optind];
 	if (strcasecmp(args->what, "all") && strcasecmp(args->what, "tour") &&
 	    parse_state(args->what) < 0) {
-		fprintf(stderr, "tcpstates-lab: unknown state '%s'\n", args->what);
+		complain(M_UNKNOWN_STATE, args->what);
 		usage(stderr);
 		exit(2);
 	}
@@ -1224,8 +1207,8 @@ static int run_states(const struct lab_args *args)
 	if (!settle()) {
 		for (i = 0; i < nconns; i++)
 			if (!conns[i].confirmed)
-				fprintf(stderr, "tcpstates-lab: %s socket on port %u did not reach its state\n",
-					state_names[conns[i].target], conns[i].lport);
+				complain(M_NOT_REACHED, state_names[conns[i].target],
+					 conns[i].lport);
 		return 1;
 	}
 	tidy_time_wait();
