@@ -52,6 +52,8 @@
 /* Re-send the peer's FIN this often to restart TIME_WAIT's 2MSL. */
 #define TIME_WAIT_REFRESH_MS	20000
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 enum { CLOSED, LISTEN, SYN_SENT, SYN_RECV, ESTABLISHED, FIN_WAIT1,
 	FIN_WAIT2, CLOSE_WAIT, CLOSING, LAST_ACK, TIME_WAIT, NR_STATES };
 
@@ -102,9 +104,110 @@ static int nconns;
 static int tun_fd = -1;
 static volatile sig_atomic_t stop_requested;
 
+/* ---- language: English, or Simplified Chinese --------------------------- */
+
+static bool lang_zh;
+
 static const char *msg(enum text_id id)
 {
-	return lab_texts[id].en;
+	return lang_zh ? lab_texts[id].zh : lab_texts[id].en;
+}
+
+/* "en" 0, "zh" 1, anything else -1. */
+static int parse_lang(const char *name)
+{
+	if (!strcmp(name, "en"))
+		return 0;
+	return strcmp(name, "zh") ? -1 : 1;
+}
+
+/*
+ * Chinese where the locale's messages are (LC_ALL, else LC_MESSAGES, else
+ * LANG, as POSIX orders them), unless --lang says otherwise anywhere on
+ * the command line: the first error message may come before getopt has
+ * seen it.
+ */
+static void select_language(int argc, char **argv)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v;
+	size_t i;
+	int a;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++) {
+		v = getenv(vars[i]);
+		if (v && *v) {
+			lang_zh = !strncmp(v, "zh", 2);
+			break;
+		}
+	}
+	for (a = 1; a < argc && strcmp(argv[a], "--"); a++) {
+		v = NULL;
+		if (!strcmp(argv[a], "--lang") && a + 1 < argc)
+			v = argv[++a];
+		else if (!strncmp(argv[a], "--lang=", 7))
+			v = argv[a] + 7;
+		if (v && parse_lang(v) >= 0)
+			lang_zh = parse_lang(v);
+	}
+}
+
+/* What printf reads for @fmt, a letter per argument: "%-12s %ld" "sld". */
+static void conversions(const char *fmt, char *out, size_t size)
+{
+	static const char skip[] = "-+ #0123456789.*hlLqjzt";
+	size_t n = 0;
+
+	while ((fmt = strchr(fmt, '%'))) {
+		/* Flags and width are no argument; '*' and the sizes are. */
+		for (fmt++; *fmt && strchr(skip, *fmt); fmt++)
+			if (strchr("*hlLqjzt", *fmt) && n + 1 < size)
+				out[n++] = *fmt;
+		if (!*fmt)
+			break;
+		if (*fmt != '%' && n + 1 < size)
+			out[n++] = *fmt;
+		fmt++;
+	}
+	out[n] = '\0';
+}
+
+/*
+ * A translation that takes other printf arguments than its English would
+ * read the wrong ones: refuse to run with such a table at all, so that a
+ * test in either language catches it.
+ */
+static void check_texts(void)
+{
+	char en[32], zh[32];
+	int id;
+
+	for (id = 0; id < NR_TEXTS; id++) {
+		if (!lab_texts[id].en || !lab_texts[id].zh) {
+			fprintf(stderr, "tcpstates-lab: text %d lacks a language\n",
+				id);
+			exit(1);
+		}
+		conversions(lab_texts[id].en, en, sizeof(en));
+		conversions(lab_texts[id].zh, zh, sizeof(zh));
+		if (strcmp(en, zh)) {
+			fprintf(stderr, "tcpstates-lab: text %d: printf reads \"%s\" for the English, \"%s\" for the Chinese\n",
+				id, en, zh);
+			exit(1);
+		}
+	}
+}
+
+/* @text, each line after the first indented by @indent columns. */
+static void print_indented(FILE *out, const char *text, int indent)
+{
+	const char *nl;
+
+	while ((nl = strchr(text, '\n')) && nl[1]) {
+		fprintf(out, "%.*s%*s", (int)(nl - text + 1), text, indent, "");
+		text = nl + 1;
+	}
+	fputs(text, out);
 }
 
 /* "tcpstates-lab: " and the text @id says, on stderr. */
@@ -1074,8 +1177,11 @@ static void usage(FILE *out)
 
 	fprintf(out, msg(M_USAGE), MAX_CONNS / NR_STATES, LOCAL6, PEER6, LOCAL4,
 		PEER4, TUN_NAME);
-	for (st = 0; st < NR_STATES; st++)
-		fprintf(out, "  %-12s %s\n", state_names[st], msg(M_HOW_CLOSED + st));
+	for (st = 0; st < NR_STATES; st++) {
+		fprintf(out, "  %-12s ", state_names[st]);
+		print_indented(out, msg(M_HOW_CLOSED + st), 15);
+		fputc('\n', out);
+	}
 	fputs(msg(M_USAGE_END), out);
 }
 
@@ -1118,6 +1224,7 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 		{ "here", no_argument, NULL, 'h' },
 		{ "auto", no_argument, NULL, 'a' },
 		{ "backlog", required_argument, NULL, 'b' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, '?' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1151,6 +1258,14 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 			break;
 		case 'b':
 			syn_backlog = parse_number(optarg, M_WHAT_BACKLOG, 65535);
+			break;
+		case 'L':
+			/* select_language() took it already. */
+			if (parse_lang(optarg) < 0) {
+				complain(M_BAD_LANG);
+				usage(stderr);
+				exit(2);
+			}
 			break;
 		case '?' + 256:
 			usage(stdout);
@@ -1230,6 +1345,8 @@ int main(int argc, char **argv)
 	struct lab_args args;
 	int ret = 0;
 
+	check_texts();
+	select_language(argc, argv);
 	parse_args(argc, argv, &args);
 	srandom(time(NULL) ^ getpid());
 	signal(SIGINT, on_signal);

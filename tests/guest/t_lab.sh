@@ -7,6 +7,7 @@ LAB=$H/tcpstates-lab
 # The kinds a lab leaves orphaned on exit: they may only decline, on timers.
 LAB_ORPHANS=" FIN_WAIT1 FIN_WAIT2 CLOSING LAST_ACK TIME_WAIT "
 TOUR_STATES="CLOSED LISTEN SYN_RECV SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED FIN_WAIT1 CLOSING TIME_WAIT CLOSED"
+TOUR_PEERS="CLOSED CLOSED SYN_SENT SYN_SENT ESTABLISHED ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED ESTABLISHED FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSING TIME_WAIT -"
 
 # lab_start OUT ARGS...: run the lab in the background (pid in LAB_PID)
 # until it is ready.
@@ -203,6 +204,65 @@ lab_tour_in_child() { # lab_tour_in_child FAMILY
 		"$(echo "$M" | awk '$1 != "TIME_WAIT" && $2 + $3 > 0')" ""
 }
 
+# "OURS PEER" for each step of a tour's output FILE, in either language.
+tour_ends() { # tour_ends FILE
+	sed -n -e 's/^    us (kernel): \([A-Z_0-9]*\) *peer (lab): \([A-Z_0-9-]*\)$/\1 \2/p' \
+		-e 's/^    我方（内核）：\([A-Z_0-9]*\) *对端（lab）：\([A-Z_0-9-]*\)$/\1 \2/p' "$1"
+}
+
+has_word() { # has_word TEXT WORD
+	echo "$1" | grep -qw "$2"
+}
+
+# tour_checks LABEL FILE: both ends' states step by step, each of the 11
+# states named where the tour passes through it, and, the rows of
+# /proc/tcpstates aside, every line valid UTF-8 and at most 80 columns.
+tour_checks() {
+	expect_eq "$1: our end passes through every state in order" \
+		"$(tour_ends "$2" | awk '{ printf "%s ", $1 }')" "$TOUR_STATES "
+	expect_eq "$1: the peer passes through its states in order" \
+		"$(tour_ends "$2" | awk '{ printf "%s ", $2 }')" "$TOUR_PEERS "
+	ends=$(tour_ends "$2")
+	for s in $STATES; do
+		check "$1: names $s" has_word "$ends" "$s"
+	done
+	check "$1: valid UTF-8, no line wider than 80 columns" \
+		sh -c "grep -v '^    /proc/tcpstates: ' $2 | $H/textwidth"
+}
+
+lab_tour_zh_in_child() { # lab_tour_zh_in_child FAMILY
+	label="lab tour --auto --lang zh --family $1"
+	check "$label: exits 0" \
+		sh -c "$LAB tour --auto --here --family $1 --lang zh > /tmp/tour.zh 2>&1"
+	check "$label: in Chinese" grep -q '三次握手' /tmp/tour.zh
+	tour_checks "$label" /tmp/tour.zh
+}
+
+# The language: --lang anywhere, else LC_ALL, LC_MESSAGES, LANG in that
+# order; what scripts read stays as it is.
+lab_lang() {
+	LANG=zh_CN.UTF-8 $LAB --help > /tmp/help.zh 2>&1
+	check "LANG=zh_CN.UTF-8 lab --help: in Chinese" grep -q '^用法：tcpstates-lab' /tmp/help.zh
+	check "lab --help in Chinese: valid UTF-8, no line wider than 80 columns" \
+		$H/textwidth /tmp/help.zh
+	check "lab --help --lang en: English, whatever LANG says" \
+		sh -c "LANG=zh_CN.UTF-8 $LAB --help --lang en | grep -q '^usage: tcpstates-lab'"
+	check "LC_ALL=C wins over LANG=zh_CN.UTF-8" \
+		sh -c "LC_ALL=C LANG=zh_CN.UTF-8 $LAB --help | grep -q '^usage: tcpstates-lab'"
+	check "LC_MESSAGES=zh_CN.UTF-8: Chinese" \
+		sh -c "LC_MESSAGES=zh_CN.UTF-8 $LAB --help | grep -q '^用法：tcpstates-lab'"
+	check "lab --lang zh --help: Chinese" \
+		sh -c "$LAB --lang zh --help | grep -q '^用法：tcpstates-lab'"
+	for args in "bogus" "established -n 0" "tour --family 5" "--lang fr"; do
+		# shellcheck disable=SC2086
+		LANG=zh_CN.UTF-8 $LAB $args > /tmp/bad.out 2>&1
+		rc=$?
+		check "LANG=zh_CN.UTF-8 lab '$args': exit 2, the error and the usage in Chinese (got $rc)" \
+			sh -c "[ $rc = 2 ] && grep -q '^tcpstates-lab: .*[^ -~]' /tmp/bad.out &&
+				grep -q '^用法：tcpstates-lab' /tmp/bad.out && $H/textwidth /tmp/bad.out"
+	done
+}
+
 lab_bad_args() {
 	for args in "" "bogus" "established -n 0" "established -n 373" "established -n 3x" \
 		"established --hold -1" "established --hold x" "tour --family 5" \
@@ -218,6 +278,7 @@ lab_bad_args() {
 test_lab() {
 	set_knob reset 1
 	lab_bad_args
+	lab_lang
 	if [ -e /dev/net/tun ]; then
 		skip "lab without tun says so plainly" "/dev/net/tun is already there"
 	else
@@ -238,6 +299,7 @@ test_lab() {
 			in_netns "lab_state_in_child $st $fam"
 		done
 		in_netns "lab_tour_in_child $fam"
+		in_netns "lab_tour_zh_in_child $fam"
 	done
 	in_netns "lab_all_in_child 4"
 	in_netns "lab_all_in_child 6"
