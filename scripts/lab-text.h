@@ -57,6 +57,7 @@ enum text_id {
 	M_TOUR_ENDS,
 	M_TOUR_UNSEEN_TIME_WAIT,
 	M_TOUR_OVER,
+	M_CHECK_FAILED,
 	M_STEP_BIND,
 	M_STEP_LISTEN,
 	M_STEP_SYN,
@@ -253,6 +254,10 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 	[M_TOUR_OVER] = {
 		"\nThe tour is over.\n",
 		"\n演示结束。\n",
+	},
+	[M_CHECK_FAILED] = {
+		"step %d: the script has us in %s, the kernel in %s (%s)",
+		"第 %d 步：脚本说我方处于 %s，内核却说是 %s（%s）",
 	},
 	[M_STEP_BIND] = {
 		"socket() and bind(): a bound socket is CLOSED",

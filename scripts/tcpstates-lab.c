@@ -706,27 +706,29 @@ static void act(struct conn *c)
 	}
 }
 
-/* Is the socket in /proc/net/tcp{,6} with our port and the kernel state? */
-static bool in_proc_net(const struct conn *c, int kstate)
+/* The kernel's states of the /proc/net/tcp{,6} entries with @c's ports. */
+static unsigned int proc_net_states(const struct conn *c)
 {
 	const char *path = c->family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
 	char line[512], laddr[64];
-	unsigned int port, st;
-	bool found = false;
+	unsigned int port, rport, st, found = 0;
 	FILE *f = fopen(path, "r");
 
 	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned int rport;
-
+		return 0;
+	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, " %*d: %63[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x",
 			   laddr, &port, &rport, &st) == 4 &&
-		    port == c->lport && rport == c->pport && (int)st == kstate)
-			found = true;
-	}
+		    port == c->lport && rport == c->pport && st < 32)
+			found |= 1u << st;
 	fclose(f);
 	return found;
+}
+
+/* Is the socket in /proc/net/tcp{,6} with our port and the kernel state? */
+static bool in_proc_net(const struct conn *c, int kstate)
+{
+	return proc_net_states(c) & (1u << kstate);
 }
 
 static bool reached(struct conn *c)
@@ -911,19 +913,57 @@ static const char *kstate_name(int k)
 	return k == TCP_NEW_SYN_RECV ? "SYN_RECV" : "?";
 }
 
-/* Our side's state: the socket's own, or what /proc/net/tcp says. */
-static const char *our_state(struct conn *c, int fd)
-{
-	static const int probe[] = { TCP_SYN_RECV, TCP_TIME_WAIT, TCP_FIN_WAIT2 };
-	int st = tcp_state(fd);
-	size_t i;
+/* The states one end passes through in a step; it ends in the last. */
+struct path {
+	int n;			/* 0: there is no such end (the peer, at last) */
+	int st[4];
+};
 
-	if (st >= 0 && st != TCP_CLOSE)
-		return kstate_name(st);
-	for (i = 0; i < sizeof(probe) / sizeof(probe[0]); i++)
-		if (in_proc_net(c, probe[i]))
-			return kstate_name(probe[i]);
-	return "CLOSED";
+#define PATH(...) { ARRAY_SIZE(((int[]){ __VA_ARGS__ })), { __VA_ARGS__ } }
+
+/*
+ * The tour's script: what each step shows, and where both ends are. Ours
+ * is what the kernel must say at that step, and is checked against it; a
+ * step that shows the segment a transition sends names it again.
+ */
+struct tour_step {
+	enum text_id what;
+	struct path ours;
+	struct path peer;
+};
+
+static const struct tour_step tour_steps[] = {
+	{ M_STEP_BIND, PATH(CLOSED), PATH(CLOSED) },
+	{ M_STEP_LISTEN, PATH(CLOSED, LISTEN), PATH(CLOSED) },
+	{ M_STEP_SYN, PATH(LISTEN, SYN_RECV), PATH(CLOSED, SYN_SENT) },
+	{ M_STEP_SYN_ACK, PATH(LISTEN, SYN_RECV), PATH(SYN_SENT) },
+	{ M_STEP_ACK, PATH(SYN_RECV, ESTABLISHED),
+	  PATH(SYN_SENT, ESTABLISHED) },
+	{ M_STEP_FIN, PATH(ESTABLISHED, FIN_WAIT1), PATH(ESTABLISHED) },
+	{ M_STEP_FIN_ACKED, PATH(FIN_WAIT1, FIN_WAIT2),
+	  PATH(ESTABLISHED, CLOSE_WAIT) },
+	{ M_STEP_PEER_FIN, PATH(FIN_WAIT2, TIME_WAIT),
+	  PATH(CLOSE_WAIT, LAST_ACK) },
+	{ M_STEP_TIME_WAIT, PATH(FIN_WAIT2, TIME_WAIT), PATH(LAST_ACK, CLOSED) },
+	{ M_STEP_SECOND, PATH(LISTEN, SYN_RECV, ESTABLISHED),
+	  PATH(CLOSED, SYN_SENT, ESTABLISHED) },
+	{ M_STEP_PEER_CLOSES, PATH(ESTABLISHED, CLOSE_WAIT),
+	  PATH(ESTABLISHED, FIN_WAIT1, FIN_WAIT2) },
+	{ M_STEP_OUR_FIN, PATH(CLOSE_WAIT, LAST_ACK),
+	  PATH(FIN_WAIT2, TIME_WAIT) },
+	{ M_STEP_LAST_ACK, PATH(LAST_ACK, CLOSED), PATH(FIN_WAIT2, TIME_WAIT) },
+	{ M_STEP_THIRD, PATH(LISTEN, SYN_RECV, ESTABLISHED, FIN_WAIT1),
+	  PATH(CLOSED, SYN_SENT, ESTABLISHED) },
+	{ M_STEP_FINS_CROSS, PATH(FIN_WAIT1, CLOSING),
+	  PATH(ESTABLISHED, FIN_WAIT1, CLOSING) },
+	{ M_STEP_BOTH_TIME_WAIT, PATH(CLOSING, TIME_WAIT),
+	  PATH(CLOSING, TIME_WAIT) },
+	{ M_STEP_LISTENER, PATH(LISTEN, CLOSED), { 0 } },
+};
+
+static const char *path_end(const struct path *p)
+{
+	return p->n ? state_names[p->st[p->n - 1]] : "-";
 }
 
 /* One tour: the connection the peer plays, and what was last shown. */
@@ -932,24 +972,63 @@ struct tour {
 	struct conn *c;
 	int lfd;		/* our listener */
 	int step;
+	int own_fd;		/* the socket the step is about, or -1 */
+	bool own_tuple;		/* else it is c's ports' in /proc/net/tcp */
+	bool failed;		/* the kernel and the script disagreed */
 	struct tcpstates_view view;
 	char seg[128];		/* the segment being shown */
 };
 
-/* Show one step and what changed in /proc/tcpstates since the last. */
-static void tour_show(struct tour *t, enum text_id what, bool with_segment,
-		      const char *ours, const char *peers)
+/* The socket the next steps are about: @fd, and if @tuple c's ports. */
+static void tour_own(struct tour *t, int fd, bool tuple)
+{
+	t->own_fd = fd;
+	t->own_tuple = tuple;
+}
+
+/*
+ * Our end's state as the kernel has it: TCP_INFO's tcpi_state or, where
+ * our fd holds no live socket (a request sock has no fd; a timewait sock
+ * has taken a closed socket's place), its ports' entry in /proc/net/tcp,
+ * as the lab confirms SYN_RECV and TIME_WAIT. -1: there is none.
+ */
+static int own_state(const struct tour *t, const char **source)
+{
+	int k = tcp_state(t->own_fd);
+	unsigned int found;
+
+	*source = k < 0 ? "none" : "tcp_info";
+	if (!t->own_tuple || (k >= 0 && k != TCP_CLOSE))
+		return k;
+	found = proc_net_states(t->c);
+	if (!found)
+		return k;
+	*source = t->family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
+	return __builtin_ctz(found);
+}
+
+/* The script says where our end is; the kernel must agree. */
+static void tour_check(struct tour *t, const struct tour_step *s)
+{
+	const char *source, *kernel;
+	int k = own_state(t, &source);
+
+	kernel = k < 0 ? "none" : kstate_name(k);
+	if (strcmp(kernel, path_end(&s->ours))) {
+		complain(M_CHECK_FAILED, t->step, path_end(&s->ours), kernel,
+			 source);
+		t->failed = true;
+	}
+}
+
+/* What changed in /proc/tcpstates since the last step. */
+static void tour_changes(struct tour *t, const struct tour_step *s)
 {
 	struct tcpstates_view after;
 	bool unseen_time_wait = false;
 	unsigned long long n;
 	int st, from, to;
 
-	pump(200);
-	printf("\n%2d. %s\n", t->step++, msg(what));
-	if (with_segment)
-		printf(msg(M_TOUR_SEGMENT), t->seg);
-	printf(msg(M_TOUR_ENDS), ours, peers);
 	read_tcpstates(&after);
 	for (st = 0; st < NR_STATES; st++)
 		if (after.rows[st][0] && strcmp(after.rows[st], t->view.rows[st]))
@@ -961,14 +1040,35 @@ static void tour_show(struct tour *t, enum text_id what, bool with_segment,
 				continue;
 			printf("    /proc/tcpstates: transition %s %s +%llu\n",
 			       state_names[from], state_names[to], n);
-			unseen_time_wait |= to == CLOSED && !strcmp(ours, "TIME_WAIT");
+			unseen_time_wait |= to == CLOSED &&
+				!strcmp(path_end(&s->ours), "TIME_WAIT");
 		}
 	if (unseen_time_wait)
 		fputs(msg(M_TOUR_UNSEEN_TIME_WAIT), stdout);
 	t->view = after;
-	wait_step();
 }
 
+/* Show the next step of the script, checked against the kernel. */
+static void tour_show(struct tour *t, bool with_segment)
+{
+	const struct tour_step *s;
+
+	if (t->step > (int)ARRAY_SIZE(tour_steps)) {
+		fputs("tcpstates-lab: the tour has more steps than its script\n",
+		      stderr);
+		exit(1);
+	}
+	s = &tour_steps[t->step - 1];
+	pump(200);
+	tour_check(t, s);
+	printf("\n%2d. %s\n", t->step, msg(s->what));
+	if (with_segment)
+		printf(msg(M_TOUR_SEGMENT), t->seg);
+	printf(msg(M_TOUR_ENDS), path_end(&s->ours), path_end(&s->peer));
+	tour_changes(t, s);
+	t->step++;
+	wait_step();
+}
 /*
  * Wait for the kernel's next segment on @c carrying @want and none of
  * @avoid: a retransmitted FIN must not pass for the ACK that followed it.
@@ -1024,11 +1124,10 @@ static int tour_open(struct tour *t)
 	len = make_addr(t->family, local_addr(t->family), c->lport, &ss);
 	if (bind(t->lfd, (struct sockaddr *)&ss, len) < 0)
 		die(1, M_BIND, strerror(errno));
-	tour_show(t, M_STEP_BIND, false,
-		  "CLOSED", "CLOSED");
+	tour_own(t, t->lfd, false);
+	tour_show(t, false);
 	listen(t->lfd, 8);
-	tour_show(t, M_STEP_LISTEN, false, "LISTEN",
-		  "CLOSED");
+	tour_show(t, false);
 
 	x = c->peer_isn;
 	send_segment(t->family, c->pport, c->lport, x, 0, TH_SYN);
@@ -1037,18 +1136,19 @@ static int tour_open(struct tour *t)
 		die(1, M_NO_SYNACK);
 	y = s.seq;
 	c->our_nxt = y + 1;
-	tour_show(t, M_STEP_SYN,
-		  true, "SYN_RECV", "SYN_SENT");
+	/* A request sock: no fd, but c's ports in /proc/net/tcp. */
+	tour_own(t, -1, true);
+	tour_show(t, true);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "y", y, "x", x);
-	tour_show(t, M_STEP_SYN_ACK, true, "SYN_RECV", "SYN_SENT");
+	tour_show(t, true);
 
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 1, y + 1, "x", x, "y", y);
 	pump(100);
 	fd = accept(t->lfd, NULL, NULL);
 	c->fd = fd;
-	tour_show(t, M_STEP_ACK,
-		  true, "ESTABLISHED", "ESTABLISHED");
+	tour_own(t, fd, true);
+	tour_show(t, true);
 	return fd;
 }
 
@@ -1065,13 +1165,11 @@ static void tour_active_close(struct tour *t, int fd)
 	u = s.seq;
 	v = s.ack;
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
-	tour_show(t, M_STEP_FIN, true,
-		  "FIN_WAIT1", "ESTABLISHED");
+	tour_show(t, true);
 
 	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, v, u + 1, "v", v, "u", u);
-	tour_show(t, M_STEP_FIN_ACKED, true,
-		  "FIN_WAIT2", "CLOSE_WAIT");
+	tour_show(t, true);
 	send_segment(t->family, c->pport, c->lport, v, u + 1, TH_FIN | TH_ACK);
 	/* Catch our ACK now: showing the step drains the tun. */
 	if (!next_segment(c, &s, TH_ACK, TH_FIN)) {
@@ -1080,11 +1178,9 @@ static void tour_active_close(struct tour *t, int fd)
 		s.ack = v + 1;
 	}
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, v, u + 1, "v", v, "u", u);
-	tour_show(t, M_STEP_PEER_FIN, true, our_state(c, fd),
-		  "LAST_ACK");
+	tour_show(t, true);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", u, "v", v);
-	tour_show(t, M_STEP_TIME_WAIT, true,
-		  our_state(c, fd), "CLOSED");
+	tour_show(t, true);
 	/* Reset the peer's side, so the next connection starts clean. */
 	send_segment(t->family, c->pport, c->lport, s.ack, 0, TH_RST);
 	close(fd);
@@ -1099,23 +1195,20 @@ static void tour_passive_close(struct tour *t)
 	int fd;
 
 	fd = tour_handshake(t, &x, &y);
-	tour_show(t, M_STEP_SECOND, false,
-		  "ESTABLISHED", "ESTABLISHED");
+	tour_own(t, fd, true);
+	tour_show(t, false);
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
 		 "u", y + 1);
 	next_segment(c, &s, TH_ACK, TH_FIN);
-	tour_show(t, M_STEP_PEER_CLOSES, true,
-		  our_state(c, fd), "FIN_WAIT2");
+	tour_show(t, true);
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", y + 1, "v", x + 1);
-	tour_show(t, M_STEP_OUR_FIN, true, our_state(c, fd),
-		  "TIME_WAIT");
+	tour_show(t, true);
 	send_segment(t->family, c->pport, c->lport, x + 2, s.seq + 1, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, s.seq + 1, "v", x + 1, "u", y + 1);
-	tour_show(t, M_STEP_LAST_ACK, true, our_state(c, fd),
-		  "TIME_WAIT");
+	tour_show(t, true);
 	close(fd);
 }
 
@@ -1128,25 +1221,26 @@ static void tour_simultaneous_close(struct tour *t)
 	int fd;
 
 	fd = tour_handshake(t, &x, &y);
+	tour_own(t, fd, true);
 	shutdown(fd, SHUT_WR);
 	next_segment(c, &s, TH_FIN, 0);
 	describe(t->seg, sizeof(t->seg), s.flags, s.seq, s.ack, "u", s.seq, "v", s.ack);
-	tour_show(t, M_STEP_THIRD, true,
-		  our_state(c, fd), "ESTABLISHED");
+	tour_show(t, true);
 	send_segment(t->family, c->pport, c->lport, x + 1, y + 1, TH_FIN | TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_FIN | TH_ACK, x + 1, y + 1, "v", x + 1,
 		 "u", y + 1);
-	tour_show(t, M_STEP_FINS_CROSS, true,
-		  our_state(c, fd), "CLOSING");
+	tour_show(t, true);
 	send_segment(t->family, c->pport, c->lport, x + 2, y + 2, TH_ACK);
 	describe(t->seg, sizeof(t->seg), TH_ACK, x + 2, y + 2, "v", x + 1, "u", y + 1);
-	tour_show(t, M_STEP_BOTH_TIME_WAIT, true,
-		  our_state(c, fd), "TIME_WAIT");
+	tour_show(t, true);
 	close(fd);
 }
 
-/* One connection's whole life, one step at a time, as the peer sees it too. */
-static void tour(int family)
+/*
+ * One connection's whole life, one step at a time, as the peer sees it
+ * too; 1 if the kernel ever disagreed with the script.
+ */
+static int tour(int family)
 {
 	struct tour t = { .family = family, .step = 1 };
 
@@ -1164,9 +1258,13 @@ static void tour(int family)
 	tour_active_close(&t, tour_open(&t));
 	tour_passive_close(&t);
 	tour_simultaneous_close(&t);
+	/* shutdown() closes a listener as close() does, and keeps its fd. */
+	shutdown(t.lfd, SHUT_RDWR);
+	tour_own(&t, t.lfd, false);
+	tour_show(&t, false);
 	close(t.lfd);
-	tour_show(&t, M_STEP_LISTENER, false, "CLOSED", "-");
 	fputs(msg(M_TOUR_OVER), stdout);
+	return t.failed;
 }
 
 /* ---- main -------------------------------------------------------------- */
@@ -1355,7 +1453,7 @@ int main(int argc, char **argv)
 	setup_network(!args.here);
 
 	if (!strcasecmp(args.what, "tour"))
-		tour(args.family);
+		ret = tour(args.family);
 	else
 		ret = run_states(&args);
 	release_all();
