@@ -75,6 +75,11 @@ enum text_id {
 	M_STEP_FINS_CROSS,
 	M_STEP_BOTH_TIME_WAIT,
 	M_STEP_LISTENER,
+	/* the state diagram */
+	M_LEGEND_MARKS,
+	M_LEGEND_NOTATION,
+	M_DIAGRAM_OUR_MOVES,
+	M_DIAGRAM_PEER_MOVES,
 	/* --help: how each state is held, in the order of the states */
 	M_HOW_CLOSED,
 	M_HOW_LISTEN,
@@ -330,6 +335,40 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"我方关闭监听套接字",
 	},
 
+	[M_LEGEND_MARKS] = {
+		"%s our socket is in X   %s the peer (the lab) is in X   %s both are in X\n"
+		"%s a transition we just took   %s one the peer took\n",
+		"%s 我方套接字处于 X   %s 对端（本程序）处于 X   %s 双方都处于 X\n"
+		"%s 我方刚走过的转移   %s 对端刚走过的转移\n",
+	},
+	[M_LEGEND_NOTATION] = {
+		"Each label reads \"event / action\":\n"
+		"  rcv X          a segment with X arrives      snd X   we send one with X\n"
+		"  appl: ...      what the application does: passive open is listen(),\n"
+		"                 active open connect(), close close() or shutdown()\n"
+		"  ACK of SYN     the ACK of our SYN (ACK of FIN: of our FIN)\n"
+		"  timeout=2MSL   twice the maximum segment lifetime: 60 s on Linux\n"
+		"CLOSED is drawn twice, as in RFC 793. The RFC's LISTEN -> SYN_SENT (data sent\n"
+		"on a listening socket) is left out: Linux has no such call.\n",
+		"每个标注读作：事件 / 动作\n"
+		"  rcv X          收到带 X 的报文段              snd X   发出带 X 的报文段\n"
+		"  appl: ...      应用程序的调用：passive open 是 listen()（被动打开），\n"
+		"                 active open 是 connect()（主动打开），close 是 close()\n"
+		"                 或 shutdown()\n"
+		"  ACK of SYN     对我方 SYN 的确认（ACK of FIN：对我方 FIN 的确认）\n"
+		"  timeout=2MSL   2MSL，即报文段最大生存时间（MSL）的两倍：Linux 中为 60 秒\n"
+		"CLOSED 照 RFC 793 的画法出现两次。RFC 中的 LISTEN -> SYN_SENT（在监听套接字\n"
+		"上发送数据）没有画出：Linux 没有这样的调用。\n",
+	},
+	[M_DIAGRAM_OUR_MOVES] = {
+		"    we went:       %s\n",
+		"    我方走过：%s\n",
+	},
+	[M_DIAGRAM_PEER_MOVES] = {
+		"    the peer went: %s\n",
+		"    对端走过：%s\n",
+	},
+
 	[M_HOW_CLOSED] = {
 		"bind() and nothing else: bound, neither listening nor connecting",
 		"只调用 bind()：绑定了端口，既不监听也不连接",
@@ -381,12 +420,15 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 	[M_USAGE] = {
 		"usage: tcpstates-lab STATE [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
 		"       tcpstates-lab all [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
-		"       tcpstates-lab tour [--auto] [--family 4|6] [--here]\n"
+		"       tcpstates-lab tour [--auto] [--diagram] [--family 4|6] [--here]\n"
+		"       tcpstates-lab diagram\n"
 		"\n"
 		"Puts COUNT sockets (default 1) into STATE, confirms each is there, prints\n"
 		"them, then holds them until SECONDS pass or Ctrl-C. STATE is one of the 11\n"
 		"names /proc/tcpstates prints, in any case; `all' holds every state at once.\n"
 		"`tour' walks one connection through its whole life, a step per Enter.\n"
+		"`diagram' draws RFC 793's state diagram; `tour --diagram' draws it at each\n"
+		"step, both ends' states and the transitions just taken highlighted.\n"
 		"\n"
 		"  -n, --count N     sockets per state (1..%d)\n"
 		"  --hold SECONDS    how long to hold them (default: until Ctrl-C)\n"
@@ -396,6 +438,7 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"                    `cat /proc/tcpstates' shows the sockets; by default a\n"
 		"                    namespace of its own keeps real interfaces untouched\n"
 		"  --auto            run the tour without waiting for Enter\n"
+		"  --diagram         draw the state diagram at each step of the tour\n"
 		"  --backlog N       listen() backlog of the SYN_RECV listener (default 1024);\n"
 		"                    `SYN_RECV -n 8 --backlog 8' looks like a SYN flood\n"
 		"  --lang en|zh      English or Simplified Chinese; by default Chinese where\n"
@@ -405,12 +448,15 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"exactly the segments each state needs. How each state is held:\n",
 		"用法：tcpstates-lab 状态 [-n 数量] [--hold 秒数] [-6] [--here] [--backlog N]\n"
 		"      tcpstates-lab all [-n 数量] [--hold 秒数] [-6] [--here] [--backlog N]\n"
-		"      tcpstates-lab tour [--auto] [--family 4|6] [--here]\n"
+		"      tcpstates-lab tour [--auto] [--diagram] [--family 4|6] [--here]\n"
+		"      tcpstates-lab diagram\n"
 		"\n"
 		"把若干个（数量，默认 1 个）套接字放进指定的状态，逐个确认它们确实到了，\n"
 		"打印出来，然后一直保持，直到过了指定的秒数或按下 Ctrl-C。状态就是\n"
 		"/proc/tcpstates 打印的 11 个状态名之一，大小写均可；all 同时保持所有状态。\n"
 		"tour 带你走完一个连接的一生，每按一次回车走一步。\n"
+		"diagram 画出 RFC 793 的 TCP 状态图；tour --diagram 在每一步都画出它，\n"
+		"并标出双方当前的状态和刚走过的转移。\n"
 		"\n"
 		"  -n, --count 数量  每个状态的套接字数（1..%d）\n"
 		"  --hold 秒数       保持多久（默认：直到 Ctrl-C）\n"
@@ -421,6 +467,7 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"                    cat /proc/tcpstates 就能看到这些套接字；默认在自己的\n"
 		"                    命名空间里运行，不碰真实的网络接口\n"
 		"  --auto            tour 自动往下走，不等回车\n"
+		"  --diagram         tour 的每一步都画出状态图\n"
 		"  --backlog N       SYN_RECV 所用监听套接字的 listen() backlog（默认\n"
 		"                    1024）；SYN_RECV -n 8 --backlog 8 看起来就像 SYN 洪泛\n"
 		"  --lang en|zh      英文或简体中文；默认看 LC_ALL，其次 LC_MESSAGES，再次\n"

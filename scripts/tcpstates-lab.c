@@ -881,6 +881,210 @@ static void print_rows(const bool *states)
 			printf("#   %s", v.rows[st]);
 }
 
+/* ---- the state diagram ------------------------------------------------ */
+
+/*
+ * RFC 793's state diagram, less LISTEN -> SYN_SENT (data sent on a
+ * listener), which Linux has no call for; like the RFC's, it draws CLOSED
+ * twice. Braces hold what can be highlighted, a state or a transition's
+ * label: they are the columns a plain-text marker takes, and blank ones on
+ * a terminal, so the drawing is 76 columns wide either way.
+ */
+static const char *const diagram[] = {
+	"    +---{appl: passive open}------ {CLOSED} -{appl: active open / snd SYN}+",
+	"    |                                ^  ^                                 |",
+	"    |                                |  |                                 |",
+	"    v             {appl: close}      |  |         {appl: close}           v",
+	" {LISTEN} ---------------------------+  +------------------------ {SYN_SENT}",
+	"    |                                                               |   |",
+	"    | {rcv SYN / snd SYN,ACK}                                       |   |",
+	"    v                                                               |   |",
+	" {SYN_RECV} <-------------------------{rcv SYN / snd SYN,ACK}-------+   |",
+	"    |   |                                                               |",
+	"    |   +--{rcv ACK of SYN}----------+     +---{rcv SYN,ACK / snd ACK}--+",
+	"    |                                v     v",
+	"    |                             {ESTABLISHED} --{rcv FIN / snd ACK}-----+",
+	"    |                                   |                                 |",
+	"    |                                   | {appl: close / snd FIN}         v",
+	"    |                                   |                       {CLOSE_WAIT}",
+	"    |                                   v                              |",
+	"    +--{appl: close / snd FIN}----> {FIN_WAIT1}                        |",
+	"                                      |   |                            |",
+	"      +-----{rcv ACK of FIN}----------+   |    {appl: close / snd FIN} |",
+	"      |                                   |                            v",
+	"      |               {rcv FIN / snd ACK} |                     {LAST_ACK}",
+	"      v                                   v                            |",
+	" {FIN_WAIT2}                         {CLOSING}                         |",
+	"      |                                  |            {rcv ACK of FIN} |",
+	"      |                 {rcv ACK of FIN} |                             |",
+	"      |                                  v                             v",
+	"      +--{rcv FIN / snd ACK}------> {TIME_WAIT} --{timeout=2MSL}--> {CLOSED}",
+};
+
+/* The transitions the diagram draws. */
+enum { MV_PASSIVE_OPEN, MV_ACTIVE_OPEN, MV_LISTEN_CLOSE, MV_SYN_SENT_CLOSE,
+	MV_LISTEN_SYN, MV_SIMULTANEOUS_OPEN, MV_SYN_RECV_ACK,
+	MV_SYN_SENT_SYN_ACK, MV_RCV_FIN, MV_CLOSE, MV_SYN_RECV_CLOSE,
+	MV_CLOSE_WAIT_CLOSE, MV_FIN_WAIT1_ACK, MV_FIN_WAIT1_FIN,
+	MV_FIN_WAIT2_FIN, MV_CLOSING_ACK, MV_2MSL, MV_LAST_ACK_ACK, NR_MOVES };
+
+/* A transition: its ends, and where the diagram writes its label. */
+struct move {
+	int from, to;
+	int row, col;		/* of the label's opening brace */
+	const char *label;
+};
+
+static const struct move moves[NR_MOVES] = {
+	[MV_PASSIVE_OPEN] = { CLOSED, LISTEN, 0, 8, "appl: passive open" },
+	[MV_ACTIVE_OPEN] = { CLOSED, SYN_SENT, 0, 45,
+			     "appl: active open / snd SYN" },
+	[MV_LISTEN_CLOSE] = { LISTEN, CLOSED, 3, 18, "appl: close" },
+	[MV_SYN_SENT_CLOSE] = { SYN_SENT, CLOSED, 3, 50, "appl: close" },
+	[MV_LISTEN_SYN] = { LISTEN, SYN_RECV, 6, 6, "rcv SYN / snd SYN,ACK" },
+	[MV_SIMULTANEOUS_OPEN] = { SYN_SENT, SYN_RECV, 8, 38,
+				   "rcv SYN / snd SYN,ACK" },
+	[MV_SYN_RECV_ACK] = { SYN_RECV, ESTABLISHED, 10, 11, "rcv ACK of SYN" },
+	[MV_SYN_SENT_SYN_ACK] = { SYN_SENT, ESTABLISHED, 10, 47,
+				  "rcv SYN,ACK / snd ACK" },
+	[MV_RCV_FIN] = { ESTABLISHED, CLOSE_WAIT, 12, 50, "rcv FIN / snd ACK" },
+	[MV_CLOSE] = { ESTABLISHED, FIN_WAIT1, 14, 42, "appl: close / snd FIN" },
+	[MV_SYN_RECV_CLOSE] = { SYN_RECV, FIN_WAIT1, 17, 7,
+				"appl: close / snd FIN" },
+	[MV_CLOSE_WAIT_CLOSE] = { CLOSE_WAIT, LAST_ACK, 19, 47,
+				  "appl: close / snd FIN" },
+	[MV_FIN_WAIT1_ACK] = { FIN_WAIT1, FIN_WAIT2, 19, 12, "rcv ACK of FIN" },
+	[MV_FIN_WAIT1_FIN] = { FIN_WAIT1, CLOSING, 21, 22, "rcv FIN / snd ACK" },
+	[MV_FIN_WAIT2_FIN] = { FIN_WAIT2, TIME_WAIT, 27, 9,
+			       "rcv FIN / snd ACK" },
+	[MV_CLOSING_ACK] = { CLOSING, TIME_WAIT, 25, 24, "rcv ACK of FIN" },
+	[MV_2MSL] = { TIME_WAIT, CLOSED, 27, 50, "timeout=2MSL" },
+	[MV_LAST_ACK_ACK] = { LAST_ACK, CLOSED, 24, 54, "rcv ACK of FIN" },
+};
+
+/* Whose an item is: a bit for our end, one for the peer. */
+enum { MARK_NONE, MARK_OURS, MARK_PEER, MARK_BOTH };
+
+/* What the diagram highlights: both ends' states, the moves just made. */
+struct highlight {
+	int ours, peer;		/* states, or -1 */
+	unsigned int our_moves, peer_moves;	/* bits by MV_ */
+};
+
+/* stdout is a terminal: highlight in colour rather than with markers. */
+static bool colour;
+
+/* Markers, [a transition?][whose]: >X< ours, [X] the peer's, {X} both. */
+static const char marks[2][4][3] = {
+	{ "  ", "><", "[]", "{}" },
+	{ "  ", "**", "**", "**" },
+};
+
+/* Reverse video for states, bold for labels; green, yellow, cyan. */
+static const char *const colours[2][4] = {
+	{ "", "\033[1;7;32m", "\033[1;7;33m", "\033[1;7;36m" },
+	{ "", "\033[1;32m", "\033[1;33m", "\033[1;36m" },
+};
+
+/* One item, @len bytes of @text in its two marker columns, at @out. */
+static int render_item(char *out, const char *text, int len, bool move,
+		       int whose)
+{
+	const char *m = marks[move][whose];
+
+	if (colour && whose)
+		return sprintf(out, " %s%.*s\033[0m ", colours[move][whose], len,
+			       text);
+	return sprintf(out, "%c%.*s%c", m[0], len, text, m[1]);
+}
+
+static void __attribute__((noreturn)) internal_error(const char *what)
+{
+	fprintf(stderr, "tcpstates-lab: internal error: %s\n", what);
+	exit(1);
+}
+
+/* Whose the item at @row, @col is: a state by its name, a label by place. */
+static int item_whose(const struct highlight *h, int row, int col,
+		      const char *text, int len, bool *move)
+{
+	char name[32];
+	int i;
+
+	snprintf(name, sizeof(name), "%.*s", len, text);
+	*move = false;
+	i = parse_state(name);
+	if (i >= 0)
+		return h ? (i == h->ours) | (i == h->peer) << 1 : MARK_NONE;
+	for (i = 0; i < NR_MOVES; i++)
+		if (moves[i].row == row && moves[i].col == col &&
+		    !strcmp(moves[i].label, name))
+			break;
+	if (i == NR_MOVES)
+		internal_error("a label of the diagram is not in moves[]");
+	*move = true;
+	if (!h)
+		return MARK_NONE;
+	return (h->our_moves >> i & 1) | (h->peer_moves >> i & 1) << 1;
+}
+
+static void draw_row(int row, const struct highlight *h)
+{
+	const char *s = diagram[row], *end;
+	char line[512];
+	int n = 0, whose;
+	bool move;
+
+	while (*s) {
+		if (*s != '{') {
+			line[n++] = *s++;
+			continue;
+		}
+		end = strchr(s, '}');
+		whose = item_whose(h, row, s - diagram[row], s + 1, end - s - 1,
+				   &move);
+		n += render_item(line + n, s + 1, end - s - 1, move, whose);
+		s = end + 1;
+	}
+	while (n && line[n - 1] == ' ')
+		n--;
+	printf("%.*s\n", n, line);
+}
+
+/*
+ * The diagram, @h highlighted (or nothing, for NULL), and the legend: the
+ * markers, and with @notation what the labels say.
+ */
+static void draw_diagram(const struct highlight *h, bool notation)
+{
+	char ours[32], peer[32], both[32], our_move[32], peer_move[32];
+	size_t row;
+
+	for (row = 0; row < ARRAY_SIZE(diagram); row++)
+		draw_row(row, h);
+	render_item(ours, "X", 1, false, MARK_OURS);
+	render_item(peer, "X", 1, false, MARK_PEER);
+	render_item(both, "X", 1, false, MARK_BOTH);
+	render_item(our_move, "label", 5, true, MARK_OURS);
+	render_item(peer_move, "label", 5, true, MARK_PEER);
+	putchar('\n');
+	printf(msg(M_LEGEND_MARKS), ours, peer, both, our_move, peer_move);
+	if (notation)
+		fputs(msg(M_LEGEND_NOTATION), stdout);
+}
+
+/* The diagram's transition from @from to @to. */
+static int move_of(int from, int to)
+{
+	int i;
+
+	for (i = 0; i < NR_MOVES; i++)
+		if (moves[i].from == from && moves[i].to == to)
+			return i;
+	internal_error("the tour takes a transition the diagram lacks");
+	return -1;
+}
+
 /* ---- tour -------------------------------------------------------------- */
 
 static bool tour_auto;
@@ -975,6 +1179,9 @@ struct tour {
 	int own_fd;		/* the socket the step is about, or -1 */
 	bool own_tuple;		/* else it is c's ports' in /proc/net/tcp */
 	bool failed;		/* the kernel and the script disagreed */
+	bool diagram;		/* draw the state diagram at each step */
+	const char *kernel;	/* our end's state, as the kernel said */
+	const char *source;	/* from TCP_INFO "info", /proc/net/tcp "proc" */
 	struct tcpstates_view view;
 	char seg[128];		/* the segment being shown */
 };
@@ -997,28 +1204,70 @@ static int own_state(const struct tour *t, const char **source)
 	int k = tcp_state(t->own_fd);
 	unsigned int found;
 
-	*source = k < 0 ? "none" : "tcp_info";
+	*source = k < 0 ? "none" : "info";
 	if (!t->own_tuple || (k >= 0 && k != TCP_CLOSE))
 		return k;
 	found = proc_net_states(t->c);
 	if (!found)
 		return k;
-	*source = t->family == AF_INET ? "/proc/net/tcp" : "/proc/net/tcp6";
+	*source = "proc";
 	return __builtin_ctz(found);
 }
 
 /* The script says where our end is; the kernel must agree. */
 static void tour_check(struct tour *t, const struct tour_step *s)
 {
-	const char *source, *kernel;
-	int k = own_state(t, &source);
+	int k = own_state(t, &t->source);
 
-	kernel = k < 0 ? "none" : kstate_name(k);
-	if (strcmp(kernel, path_end(&s->ours))) {
-		complain(M_CHECK_FAILED, t->step, path_end(&s->ours), kernel,
-			 source);
+	t->kernel = k < 0 ? "none" : kstate_name(k);
+	if (strcmp(t->kernel, path_end(&s->ours))) {
+		complain(M_CHECK_FAILED, t->step, path_end(&s->ours), t->kernel,
+			 t->source);
 		t->failed = true;
 	}
+}
+
+/* Where @p ends, for the diagram, and the transitions it took on the way. */
+static void path_highlight(const struct path *p, int *st, unsigned int *mv)
+{
+	int i;
+
+	*st = p->n ? p->st[p->n - 1] : -1;
+	for (i = 1; i < p->n; i++)
+		*mv |= 1u << move_of(p->st[i - 1], p->st[i]);
+}
+
+/* "FROM -> ... -> TO" after text @id, if the end moved at all. */
+static void print_path(enum text_id id, const struct path *p)
+{
+	char buf[128];
+	int i, n = 0;
+
+	if (p->n < 2)
+		return;
+	for (i = 0; i < p->n; i++)
+		n += snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " -> " : "",
+			      state_names[p->st[i]]);
+	printf(msg(id), buf);
+}
+
+/*
+ * The step on the diagram: both ends' states and their transitions, the
+ * legend (the first time with what the labels say), and for scripts the
+ * state highlighted for us beside the kernel's, checked above.
+ */
+static void tour_diagram(const struct tour *t, const struct tour_step *s)
+{
+	struct highlight h = { 0 };
+
+	path_highlight(&s->ours, &h.ours, &h.our_moves);
+	path_highlight(&s->peer, &h.peer, &h.peer_moves);
+	putchar('\n');
+	draw_diagram(&h, t->step == 1);
+	print_path(M_DIAGRAM_OUR_MOVES, &s->ours);
+	print_path(M_DIAGRAM_PEER_MOVES, &s->peer);
+	printf("diagram-check step=%d highlighted=%s tcpi_state=%s via=%s\n",
+	       t->step, state_names[h.ours], t->kernel, t->source);
 }
 
 /* What changed in /proc/tcpstates since the last step. */
@@ -1066,6 +1315,8 @@ static void tour_show(struct tour *t, bool with_segment)
 		printf(msg(M_TOUR_SEGMENT), t->seg);
 	printf(msg(M_TOUR_ENDS), path_end(&s->ours), path_end(&s->peer));
 	tour_changes(t, s);
+	if (t->diagram)
+		tour_diagram(t, s);
 	t->step++;
 	wait_step();
 }
@@ -1240,9 +1491,9 @@ static void tour_simultaneous_close(struct tour *t)
  * One connection's whole life, one step at a time, as the peer sees it
  * too; 1 if the kernel ever disagreed with the script.
  */
-static int tour(int family)
+static int tour(int family, bool diagram)
 {
-	struct tour t = { .family = family, .step = 1 };
+	struct tour t = { .family = family, .step = 1, .diagram = diagram };
 
 	read_tcpstates(&t.view);
 	printf(msg(M_TOUR_INTRO), local_addr(family), peer_addr(family), TUN_NAME);
@@ -1306,12 +1557,70 @@ static long parse_number(const char *arg, enum text_id what, long max)
 
 /* What the command line asks for. */
 struct lab_args {
-	const char *what;	/* a state name, "all" or "tour" */
+	const char *what;	/* a state name, "all", "tour" or "diagram" */
 	long count;
 	long hold;		/* seconds; 0: until a signal */
 	int family;
 	bool here;
+	bool diagram;		/* tour --diagram */
 };
+
+/* The text @id, then the usage, on stderr; exit 2. */
+static void usage_error(enum text_id id, ...)
+{
+	va_list ap;
+
+	va_start(ap, id);
+	vcomplain(id, ap);
+	va_end(ap);
+	usage(stderr);
+	exit(2);
+}
+
+static void parse_option(int opt, struct lab_args *args)
+{
+	switch (opt) {
+	case 'n':
+		args->count = parse_number(optarg, M_WHAT_COUNT,
+					   MAX_CONNS / NR_STATES);
+		break;
+	case 'H':
+		args->hold = parse_number(optarg, M_WHAT_HOLD,
+					  100L * 24 * 3600);
+		break;
+	case '6':
+		args->family = AF_INET6;
+		break;
+	case 'f':
+		if (strcmp(optarg, "4") && strcmp(optarg, "6"))
+			usage_error(M_BAD_FAMILY);
+		args->family = optarg[0] == '6' ? AF_INET6 : AF_INET;
+		break;
+	case 'h':
+		args->here = true;
+		break;
+	case 'a':
+		tour_auto = true;
+		break;
+	case 'D':
+		args->diagram = true;
+		break;
+	case 'b':
+		syn_backlog = parse_number(optarg, M_WHAT_BACKLOG, 65535);
+		break;
+	case 'L':
+		/* select_language() took it already. */
+		if (parse_lang(optarg) < 0)
+			usage_error(M_BAD_LANG);
+		break;
+	case '?' + 256:
+		usage(stdout);
+		exit(0);
+	default:
+		usage(stderr);
+		exit(2);
+	}
+}
 
 static void parse_args(int argc, char **argv, struct lab_args *args)
 {
@@ -1321,6 +1630,7 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 		{ "family", required_argument, NULL, 'f' },
 		{ "here", no_argument, NULL, 'h' },
 		{ "auto", no_argument, NULL, 'a' },
+		{ "diagram", no_argument, NULL, 'D' },
 		{ "backlog", required_argument, NULL, 'b' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, '?' + 256 },
@@ -1329,61 +1639,16 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 	int opt;
 
 	*args = (struct lab_args){ .count = 1, .family = AF_INET };
-	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			args->count = parse_number(optarg, M_WHAT_COUNT, MAX_CONNS / NR_STATES);
-			break;
-		case 'H':
-			args->hold = parse_number(optarg, M_WHAT_HOLD, 100L * 24 * 3600);
-			break;
-		case '6':
-			args->family = AF_INET6;
-			break;
-		case 'f':
-			if (strcmp(optarg, "4") && strcmp(optarg, "6")) {
-				complain(M_BAD_FAMILY);
-				usage(stderr);
-				exit(2);
-			}
-			args->family = optarg[0] == '6' ? AF_INET6 : AF_INET;
-			break;
-		case 'h':
-			args->here = true;
-			break;
-		case 'a':
-			tour_auto = true;
-			break;
-		case 'b':
-			syn_backlog = parse_number(optarg, M_WHAT_BACKLOG, 65535);
-			break;
-		case 'L':
-			/* select_language() took it already. */
-			if (parse_lang(optarg) < 0) {
-				complain(M_BAD_LANG);
-				usage(stderr);
-				exit(2);
-			}
-			break;
-		case '?' + 256:
-			usage(stdout);
-			exit(0);
-		default:
-			usage(stderr);
-			exit(2);
-		}
-	}
+	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1)
+		parse_option(opt, args);
 	if (optind != argc - 1) {
 		usage(stderr);
 		exit(2);
 	}
 	args->what = argv[optind];
 	if (strcasecmp(args->what, "all") && strcasecmp(args->what, "tour") &&
-	    parse_state(args->what) < 0) {
-		complain(M_UNKNOWN_STATE, args->what);
-		usage(stderr);
-		exit(2);
-	}
+	    strcasecmp(args->what, "diagram") && parse_state(args->what) < 0)
+		usage_error(M_UNKNOWN_STATE, args->what);
 }
 
 /* Until the hold ends: answer the kernel, and keep TIME_WAIT from expiring. */
@@ -1438,6 +1703,16 @@ static int run_states(const struct lab_args *args)
 	return 0;
 }
 
+/* Colour, not markers: a terminal that takes it and a user who wants it. */
+static bool use_colour(void)
+{
+	const char *term = getenv("TERM");
+	const char *no_colour = getenv("NO_COLOR");
+
+	return isatty(STDOUT_FILENO) && !(no_colour && *no_colour) &&
+	       !(term && !strcmp(term, "dumb"));
+}
+
 int main(int argc, char **argv)
 {
 	struct lab_args args;
@@ -1446,6 +1721,11 @@ int main(int argc, char **argv)
 	check_texts();
 	select_language(argc, argv);
 	parse_args(argc, argv, &args);
+	colour = use_colour();
+	if (!strcasecmp(args.what, "diagram")) {
+		draw_diagram(NULL, true);
+		return 0;
+	}
 	srandom(time(NULL) ^ getpid());
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -1453,7 +1733,7 @@ int main(int argc, char **argv)
 	setup_network(!args.here);
 
 	if (!strcasecmp(args.what, "tour"))
-		ret = tour(args.family);
+		ret = tour(args.family, args.diagram);
 	else
 		ret = run_states(&args);
 	release_all();

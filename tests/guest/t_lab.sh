@@ -230,12 +230,77 @@ tour_checks() {
 		sh -c "grep -v '^    /proc/tcpstates: ' $2 | $H/textwidth"
 }
 
-lab_tour_zh_in_child() { # lab_tour_zh_in_child FAMILY
-	label="lab tour --auto --lang zh --family $1"
+# diagram_checks LABEL FILE: a tour --diagram's output FILE has one
+# diagram-check line per step, each with the highlighted state equal to the
+# kernel's; each step's drawing marks our state as that line names it, the
+# peer's as the tour goes, and from the second step on a transition.
+diagram_checks() {
+	steps=$(echo $TOUR_STATES | wc -w)
+	expect_eq "$1: one diagram-check line per step" \
+		"$(grep -c '^diagram-check ' "$2")/$(grep -c '^ *[0-9][0-9]*\. ' "$2")" "$steps/$steps"
+	expect_eq "$1: the state highlighted for us is the kernel's at every step" \
+		"$(awk '/^diagram-check / { split($3, h, "="); split($4, k, "=")
+			if (h[2] != k[2]) print }' "$2")" ""
+	expect_eq "$1: the states highlighted for us are the tour's" \
+		"$(awk '/^diagram-check / { split($3, h, "="); printf "%s ", h[2] }' "$2")" \
+		"$TOUR_STATES "
+	# Marked in the drawing: >X< ours, [X] the peer's, {X} both, *label*.
+	expect_eq "$1: each step's diagram marks both ends' states, and a transition" \
+		"$(awk -v peers="$TOUR_PEERS" '
+		function marks(re, s,   out) {
+			while (match(s, re)) {
+				out = substr(s, RSTART + 1, RLENGTH - 2)
+				s = substr(s, RSTART + RLENGTH)
+			}
+			return out
+		}
+		BEGIN { split(peers, peer, " ") }
+		/^ *[0-9]+\. / { n++; ours = theirs = ""; moved = 0 }
+		{
+			m = marks(">[A-Z][A-Z_0-9]+<", $0); if (m != "") ours = m
+			m = marks("[[][A-Z][A-Z_0-9]+[]]", $0); if (m != "") theirs = m
+			m = marks("[{][A-Z][A-Z_0-9]+[}]", $0); if (m != "") ours = theirs = m
+			if ($0 ~ /[*][a-z][^*]*[*]/) moved = 1
+		}
+		/^diagram-check / {
+			split($3, h, "=")
+			want = peer[n] == "-" ? "" : peer[n]
+			if (ours != h[2] || theirs != want || (n > 1 && !moved))
+				printf "step %d: ours %s, the peer %s, moved %d; ", n, ours, theirs, moved
+		}' "$2")" ""
+}
+
+# The tour with OPTS: --lang zh, --diagram, or both.
+lab_tour_opts_in_child() { # lab_tour_opts_in_child FAMILY OPTS...
+	fam=$1
+	shift
+	label="lab tour --auto $* --family $fam"
 	check "$label: exits 0" \
-		sh -c "$LAB tour --auto --here --family $1 --lang zh > /tmp/tour.zh 2>&1"
-	check "$label: in Chinese" grep -q '三次握手' /tmp/tour.zh
-	tour_checks "$label" /tmp/tour.zh
+		sh -c "$LAB tour --auto --here --family $fam $* > /tmp/tour.opts 2>&1"
+	case " $* " in
+	*" zh "*) check "$label: in Chinese" grep -q '三次握手' /tmp/tour.opts ;;
+	esac
+	tour_checks "$label" /tmp/tour.opts
+	case " $* " in
+	*" --diagram "*) diagram_checks "$label" /tmp/tour.opts ;;
+	esac
+}
+
+# The diagram alone: no network, no root; the same drawing in both
+# languages, within 80 columns.
+lab_diagram() {
+	check "lab diagram: exit 0" sh -c "$LAB diagram > /tmp/diagram.en 2>&1"
+	check "lab diagram --lang zh: exit 0" sh -c "$LAB diagram --lang zh > /tmp/diagram.zh 2>&1"
+	for s in $STATES; do
+		check "lab diagram: draws $s" grep -qw "$s" /tmp/diagram.en
+	done
+	check "lab diagram: valid UTF-8, no line wider than 80 columns" \
+		$H/textwidth /tmp/diagram.en /tmp/diagram.zh
+	expect_eq "lab diagram: the same drawing in both languages" \
+		"$(head -n 28 /tmp/diagram.zh)" "$(head -n 28 /tmp/diagram.en)"
+	check "lab diagram --lang zh: the legend in Chinese" grep -q '每个标注读作' /tmp/diagram.zh
+	check "lab diagram: nothing highlighted" \
+		sh -c "! head -n 28 /tmp/diagram.en | grep -qE '>[A-Z]|[[{][A-Z]|[*][a-z]'"
 }
 
 # The language: --lang anywhere, else LC_ALL, LC_MESSAGES, LANG in that
@@ -279,6 +344,7 @@ test_lab() {
 	set_knob reset 1
 	lab_bad_args
 	lab_lang
+	lab_diagram
 	if [ -e /dev/net/tun ]; then
 		skip "lab without tun says so plainly" "/dev/net/tun is already there"
 	else
@@ -299,7 +365,11 @@ test_lab() {
 			in_netns "lab_state_in_child $st $fam"
 		done
 		in_netns "lab_tour_in_child $fam"
-		in_netns "lab_tour_zh_in_child $fam"
+		# In Chinese, and with the diagram; on the debug kernels one
+		# tour does both.
+		for opts in $(sized "--lang:zh --diagram" "--diagram:--lang:zh"); do
+			in_netns "lab_tour_opts_in_child $fam $(echo "$opts" | tr : ' ')"
+		done
 	done
 	in_netns "lab_all_in_child 4"
 	in_netns "lab_all_in_child 6"
