@@ -43,6 +43,7 @@ enum text_id {
 	M_WHAT_COUNT,
 	M_WHAT_HOLD,
 	M_WHAT_BACKLOG,
+	M_WHAT_INTERVAL,
 	M_BAD_FAMILY,
 	M_BAD_LANG,
 	M_UNKNOWN_STATE,
@@ -80,6 +81,11 @@ enum text_id {
 	M_LEGEND_NOTATION,
 	M_DIAGRAM_OUR_MOVES,
 	M_DIAGRAM_PEER_MOVES,
+	/* watch */
+	M_WATCH_INTRO,
+	M_WATCH_SEPARATOR,
+	M_WATCH_TITLE,
+	M_WATCH_NO_MODULE,
 	/* --help: how each state is held, in the order of the states */
 	M_HOW_CLOSED,
 	M_HOW_LISTEN,
@@ -205,6 +211,10 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 	[M_WHAT_BACKLOG] = {
 		"backlog",
 		"--backlog",
+	},
+	[M_WHAT_INTERVAL] = {
+		"interval",
+		"--interval",
 	},
 	[M_BAD_FAMILY] = {
 		"--family takes 4 or 6",
@@ -369,6 +379,23 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"    对端走过：%s\n",
 	},
 
+	[M_WATCH_INTRO] = {
+		"/proc/tcpstates every %ld s; * marks a value changed since the refresh before\n",
+		"每 %ld 秒读一次 /proc/tcpstates；数值后的 * 表示它比上一次刷新时变了\n",
+	},
+	[M_WATCH_SEPARATOR] = {
+		"--- %s  refresh %ld  uptime %.2f ---\n",
+		"--- %s  第 %ld 次刷新  uptime %.2f ---\n",
+	},
+	[M_WATCH_TITLE] = {
+		"%s  refresh %ld, every %ld s: changed values in reverse video; Ctrl-C quits\n\n",
+		"%s  第 %ld 次刷新，每 %ld 秒一次：变了的数值反色显示；Ctrl-C 退出\n\n",
+	},
+	[M_WATCH_NO_MODULE] = {
+		"(the tcpstates module is not loaded: no /proc/tcpstates)\n",
+		"（tcpstates 模块没有加载：没有 /proc/tcpstates）\n",
+	},
+
 	[M_HOW_CLOSED] = {
 		"bind() and nothing else: bound, neither listening nor connecting",
 		"只调用 bind()：绑定了端口，既不监听也不连接",
@@ -422,6 +449,7 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"       tcpstates-lab all [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
 		"       tcpstates-lab tour [--auto] [--diagram] [--family 4|6] [--here]\n"
 		"       tcpstates-lab diagram\n"
+		"       tcpstates-lab watch [--interval SECONDS] [--count N]\n"
 		"\n"
 		"Puts COUNT sockets (default 1) into STATE, confirms each is there, prints\n"
 		"them, then holds them until SECONDS pass or Ctrl-C. STATE is one of the 11\n"
@@ -429,8 +457,11 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"`tour' walks one connection through its whole life, a step per Enter.\n"
 		"`diagram' draws RFC 793's state diagram; `tour --diagram' draws it at each\n"
 		"step, both ends' states and the transitions just taken highlighted.\n"
+		"`watch' shows /proc/tcpstates's states table every SECONDS (default 1),\n"
+		"the values that changed since the last refresh highlighted.\n"
 		"\n"
-		"  -n, --count N     sockets per state (1..%d)\n"
+		"  -n, --count N     sockets per state (1..%d); for watch, the refreshes\n"
+		"                    before it exits (default: until Ctrl-C)\n"
 		"  --hold SECONDS    how long to hold them (default: until Ctrl-C)\n"
 		"  -6                IPv6 (%s and peer %s) instead of IPv4 (%s, peer %s)\n"
 		"  --family 4|6      the same, for the tour\n"
@@ -439,6 +470,8 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"                    namespace of its own keeps real interfaces untouched\n"
 		"  --auto            run the tour without waiting for Enter\n"
 		"  --diagram         draw the state diagram at each step of the tour\n"
+		"  --interval SECONDS\n"
+		"                    seconds between watch's refreshes (default 1)\n"
 		"  --backlog N       listen() backlog of the SYN_RECV listener (default 1024);\n"
 		"                    `SYN_RECV -n 8 --backlog 8' looks like a SYN flood\n"
 		"  --lang en|zh      English or Simplified Chinese; by default Chinese where\n"
@@ -450,6 +483,7 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"      tcpstates-lab all [-n 数量] [--hold 秒数] [-6] [--here] [--backlog N]\n"
 		"      tcpstates-lab tour [--auto] [--diagram] [--family 4|6] [--here]\n"
 		"      tcpstates-lab diagram\n"
+		"      tcpstates-lab watch [--interval 秒数] [--count N]\n"
 		"\n"
 		"把若干个（数量，默认 1 个）套接字放进指定的状态，逐个确认它们确实到了，\n"
 		"打印出来，然后一直保持，直到过了指定的秒数或按下 Ctrl-C。状态就是\n"
@@ -457,8 +491,11 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"tour 带你走完一个连接的一生，每按一次回车走一步。\n"
 		"diagram 画出 RFC 793 的 TCP 状态图；tour --diagram 在每一步都画出它，\n"
 		"并标出双方当前的状态和刚走过的转移。\n"
+		"watch 每隔几秒（默认 1 秒）显示一次 /proc/tcpstates 的状态表，并标出比\n"
+		"上一次刷新时变了的数值。\n"
 		"\n"
-		"  -n, --count 数量  每个状态的套接字数（1..%d）\n"
+		"  -n, --count 数量  每个状态的套接字数（1..%d）；对 watch 是刷新几次后\n"
+		"                    退出（默认一直刷新到 Ctrl-C）\n"
 		"  --hold 秒数       保持多久（默认：直到 Ctrl-C）\n"
 		"  -6                用 IPv6（我方 %s，对端 %s），而不是\n"
 		"                    IPv4（我方 %s，对端 %s）\n"
@@ -468,6 +505,7 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"                    命名空间里运行，不碰真实的网络接口\n"
 		"  --auto            tour 自动往下走，不等回车\n"
 		"  --diagram         tour 的每一步都画出状态图\n"
+		"  --interval 秒数   watch 两次刷新之间的秒数（默认 1）\n"
 		"  --backlog N       SYN_RECV 所用监听套接字的 listen() backlog（默认\n"
 		"                    1024）；SYN_RECV -n 8 --backlog 8 看起来就像 SYN 洪泛\n"
 		"  --lang en|zh      英文或简体中文；默认看 LC_ALL，其次 LC_MESSAGES，再次\n"

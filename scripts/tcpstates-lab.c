@@ -826,6 +826,7 @@ static int parse_state(const char *name)
 
 /* What the lab shows of /proc/tcpstates: its states table and transitions. */
 struct tcpstates_view {
+	char header[512];		/* "# state ...", or "" */
 	char rows[NR_STATES][512];	/* "" where the file has none */
 	unsigned long long moved[NR_STATES][NR_STATES];	/* [from][to] */
 };
@@ -860,6 +861,8 @@ static bool read_tcpstates(struct tcpstates_view *v)
 		} else if (sscanf(line, "%31s", from) == 1 &&
 			   (a = parse_state(from)) >= 0) {
 			snprintf(v->rows[a], sizeof(v->rows[a]), "%s", line);
+		} else if (!strncmp(line, "# state ", 8)) {
+			snprintf(v->header, sizeof(v->header), "%s", line);
 		}
 	}
 	fclose(f);
@@ -1518,6 +1521,167 @@ static int tour(int family, bool diagram)
 	return t.failed;
 }
 
+/* ---- watch ------------------------------------------------------------- */
+
+#define MAX_CELLS	32
+
+/* A line of the states table in cells, and the column each ends at. */
+struct cells {
+	int n;
+	char text[MAX_CELLS][32];
+	int end[MAX_CELLS];
+};
+
+/* The header's first cell, "# state", is two words. */
+static void split_cells(const char *line, struct cells *c)
+{
+	const char *p = line;
+	int len;
+
+	for (c->n = 0; c->n < MAX_CELLS; c->n++) {
+		p += strspn(p, " \n");
+		if (!*p)
+			break;
+		len = strcspn(p, " \n");
+		if (!c->n && !strncmp(p, "# state", 7))
+			len = 7;
+		snprintf(c->text[c->n], sizeof(c->text[0]), "%.*s", len, p);
+		p += len;
+		c->end[c->n] = p - line;
+	}
+}
+
+/*
+ * One line of the table, each cell ending where the header's does, those
+ * that differ from @before's highlighted: in reverse video, or followed
+ * by a '*' in a column each cell gets for it. At most @width columns on a
+ * terminal (0: no limit), whole cells only.
+ */
+static void watch_line(const struct cells *hdr, const struct cells *now,
+		       const struct cells *before, int width)
+{
+	char line[2048];
+	int i, n = 0, col = 0, end, len, pad;
+	bool changed;
+
+	for (i = 0; i < now->n && i < hdr->n; i++) {
+		changed = before && i && i < before->n &&
+			  strcmp(now->text[i], before->text[i]);
+		len = strlen(now->text[i]);
+		end = hdr->end[i] + (colour || !i ? 0 : i - 1);
+		pad = i ? end - len - col : 0;
+		if (i && pad < 1)
+			pad = 1;
+		if (width && col + pad + len > width)
+			break;
+		n += sprintf(line + n, "%*s%s%s%s", pad, "",
+			     colour && changed ? "\033[1;7m" : "", now->text[i],
+			     colour && changed ? "\033[0m" : "");
+		col += pad + len;
+		if (!colour && i) {
+			line[n++] = changed ? '*' : ' ';
+			col++;
+		}
+	}
+	while (n && line[n - 1] == ' ')
+		n--;
+	printf("%.*s\n", n, line);
+}
+
+static int terminal_width(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0)
+		return 0;
+	return ws.ws_col;
+}
+
+/* What one refresh read, and when: the wall clock, and /proc/uptime's. */
+struct refresh {
+	struct tcpstates_view view;
+	long n;
+	char clock[16];
+	double uptime;
+};
+
+static void watch_show(const struct refresh *now, const struct refresh *before,
+		       long interval)
+{
+	struct cells hdr, row, old;
+	int st, width = 0;
+
+	if (colour) {
+		/* Home and clear: the table stays where it is. */
+		fputs("\033[H\033[2J", stdout);
+		printf(msg(M_WATCH_TITLE), now->clock, now->n, interval);
+		width = terminal_width();
+	} else {
+		printf(msg(M_WATCH_SEPARATOR), now->clock, now->n, now->uptime);
+	}
+	if (!now->view.header[0]) {
+		fputs(msg(M_WATCH_NO_MODULE), stdout);
+		return;
+	}
+	split_cells(now->view.header, &hdr);
+	watch_line(&hdr, &hdr, NULL, width);
+	for (st = 0; st < NR_STATES; st++) {
+		const char *was = before ? before->view.rows[st] : "";
+
+		if (!now->view.rows[st][0])
+			continue;
+		split_cells(now->view.rows[st], &row);
+		split_cells(was, &old);
+		watch_line(&hdr, &row, was[0] ? &old : NULL, width);
+	}
+}
+
+/* Read /proc/tcpstates once, and say when. */
+static void watch_read(struct refresh *r, long n)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t now;
+
+	read_tcpstates(&r->view);
+	r->n = n;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	r->uptime = ts.tv_sec + ts.tv_nsec / 1e9;
+	now = time(NULL);
+	localtime_r(&now, &tm);
+	strftime(r->clock, sizeof(r->clock), "%H:%M:%S", &tm);
+}
+
+/*
+ * /proc/tcpstates's states table every @interval seconds, the cells that
+ * changed since the last refresh highlighted, @count times (0: until a
+ * signal); a student watches a row move while acting in another terminal.
+ */
+static int watch(long interval, long count)
+{
+	static struct refresh r[2];
+	long long next = now_ms();
+	long n;
+
+	if (!colour)
+		printf(msg(M_WATCH_INTRO), interval);
+	for (n = 1; !stop_requested; n++) {
+		watch_read(&r[n % 2], n);
+		watch_show(&r[n % 2], n > 1 ? &r[(n - 1) % 2] : NULL, interval);
+		/* A reader gone (| head) ends it too. */
+		if (fflush(stdout) || ferror(stdout) || n == count)
+			break;
+		next += interval * 1000;
+		if (next < now_ms())
+			next = now_ms();
+		while (!stop_requested && now_ms() < next)
+			poll(NULL, 0, next - now_ms());
+	}
+	if (colour)
+		fputs("\033[0m\n", stdout);
+	return 0;
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void usage(FILE *out)
@@ -1557,8 +1721,10 @@ static long parse_number(const char *arg, enum text_id what, long max)
 
 /* What the command line asks for. */
 struct lab_args {
-	const char *what;	/* a state name, "all", "tour" or "diagram" */
+	const char *what;	/* a state name, all, tour, diagram or watch */
+	const char *count_arg;	/* -n: sockets per state, or watch's refreshes */
 	long count;
+	long interval;		/* watch's, in seconds */
 	long hold;		/* seconds; 0: until a signal */
 	int family;
 	bool here;
@@ -1581,8 +1747,11 @@ static void parse_option(int opt, struct lab_args *args)
 {
 	switch (opt) {
 	case 'n':
-		args->count = parse_number(optarg, M_WHAT_COUNT,
-					   MAX_CONNS / NR_STATES);
+		/* Its range depends on the command, which may come later. */
+		args->count_arg = optarg;
+		break;
+	case 'I':
+		args->interval = parse_number(optarg, M_WHAT_INTERVAL, 3600);
 		break;
 	case 'H':
 		args->hold = parse_number(optarg, M_WHAT_HOLD,
@@ -1631,6 +1800,7 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 		{ "here", no_argument, NULL, 'h' },
 		{ "auto", no_argument, NULL, 'a' },
 		{ "diagram", no_argument, NULL, 'D' },
+		{ "interval", required_argument, NULL, 'I' },
 		{ "backlog", required_argument, NULL, 'b' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, '?' + 256 },
@@ -1638,7 +1808,8 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 	};
 	int opt;
 
-	*args = (struct lab_args){ .count = 1, .family = AF_INET };
+	*args = (struct lab_args){ .count = 1, .interval = 1,
+				   .family = AF_INET };
 	while ((opt = getopt_long(argc, argv, "n:6", opts, NULL)) != -1)
 		parse_option(opt, args);
 	if (optind != argc - 1) {
@@ -1647,8 +1818,17 @@ static void parse_args(int argc, char **argv, struct lab_args *args)
 	}
 	args->what = argv[optind];
 	if (strcasecmp(args->what, "all") && strcasecmp(args->what, "tour") &&
-	    strcasecmp(args->what, "diagram") && parse_state(args->what) < 0)
+	    strcasecmp(args->what, "diagram") &&
+	    strcasecmp(args->what, "watch") && parse_state(args->what) < 0)
 		usage_error(M_UNKNOWN_STATE, args->what);
+	if (!args->count_arg)
+		args->count = strcasecmp(args->what, "watch") ? 1 : 0;
+	else if (!strcasecmp(args->what, "watch"))
+		args->count = parse_number(args->count_arg, M_WHAT_COUNT,
+					   1000000);
+	else
+		args->count = parse_number(args->count_arg, M_WHAT_COUNT,
+					   MAX_CONNS / NR_STATES);
 }
 
 /* Until the hold ends: answer the kernel, and keep TIME_WAIT from expiring. */
@@ -1722,14 +1902,17 @@ int main(int argc, char **argv)
 	select_language(argc, argv);
 	parse_args(argc, argv, &args);
 	colour = use_colour();
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+	/* Neither draws on the network: no namespace, no tun, no root. */
 	if (!strcasecmp(args.what, "diagram")) {
 		draw_diagram(NULL, true);
 		return 0;
 	}
+	if (!strcasecmp(args.what, "watch"))
+		return watch(args.interval, args.count);
 	srandom(time(NULL) ^ getpid());
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGPIPE, SIG_IGN);
 	setup_network(!args.here);
 
 	if (!strcasecmp(args.what, "tour"))

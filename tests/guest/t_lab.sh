@@ -328,10 +328,63 @@ lab_lang() {
 	done
 }
 
+# The uptime of the refresh of watch's output FILE that first marks the
+# ESTABLISHED row's total changed ("1*"), or nothing.
+watch_marked() { # watch_marked FILE
+	awk '/^--- / { t = $(NF - 1) }
+	$1 == "ESTABLISHED" && $2 ~ /^[0-9]+[*]$/ { print t; exit }' "$1"
+}
+
+# Watch's FILE has marked the change, or refreshed after uptime T.
+watch_past() { # watch_past FILE T
+	[ -n "$(watch_marked "$1")" ] ||
+		awk -v t="$2" '/^--- / { last = $(NF - 1) } END { exit !(last > t) }' "$1"
+}
+
+no_escapes() { # no_escapes FILE
+	! grep -q "$(printf '\033')" "$1"
+}
+
+# A student runs watch and makes a state with the lab in another terminal:
+# the row moves, marked, within 2 s of the lab saying it is ready.
+lab_watch_in_child() {
+	label="lab watch --interval 1"
+	run_bg /tmp/watch.out $LAB watch --interval 1 --count 600
+	watch_pid=$BG_PID
+	check "$label: shows the states table" \
+		wait_for 60 grep -q '^ESTABLISHED ' /tmp/watch.out || { kill $watch_pid; return; }
+	read -r t_start _ < /proc/uptime
+	lab_start /tmp/lab.out ESTABLISHED --here --hold 600 ||
+		{ not_ok "$label: the lab holds an ESTABLISHED socket"; kill $watch_pid; return; }
+	read -r t_ready _ < /proc/uptime
+	wait_for 60 watch_past /tmp/watch.out "$(awk -v t="$t_ready" 'BEGIN { print t + 2 }')"
+	kill -INT $watch_pid
+	wait $watch_pid
+	rc=$?
+	lab_stop
+	# Marked before ready is no fault: the state came before the line.
+	t_marked=$(watch_marked /tmp/watch.out)
+	check "$label: marks the ESTABLISHED row changed within 2 s of ready (lab started at $t_start, ready at $t_ready, marked at ${t_marked:-never})" \
+		awk -v m="$t_marked" -v s="$t_start" -v r="$t_ready" \
+			'BEGIN { exit !(m != "" && m >= s && m <= r + 2) }'
+	check "$label: Ctrl-C ends it with status 0 (got $rc)" [ "$rc" = 0 ]
+	check "$label: no terminal escapes when stdout is a file" \
+		no_escapes /tmp/watch.out
+	$LAB watch --interval 1 --count 2 > /tmp/watch.out 2>&1
+	rc=$?
+	expect_eq "$label --count 2: exits 0 by itself after 2 refreshes, each the header and 11 rows" \
+		"$rc $(grep -c '^--- .* refresh [0-9]* ' /tmp/watch.out) $(grep -c '^# state ' /tmp/watch.out) $(grep -cE '^[A-Z_0-9]+ +[0-9]' /tmp/watch.out)" \
+		"0 2 2 22"
+	check "$label --lang zh: says so in Chinese" \
+		sh -c "$LAB watch --count 1 --lang zh | grep -q '^--- .* 第 1 次刷新 '"
+}
+
 lab_bad_args() {
 	for args in "" "bogus" "established -n 0" "established -n 373" "established -n 3x" \
 		"established --hold -1" "established --hold x" "tour --family 5" \
-		"listen --backlog 0" "listen close_wait" "listen --bogus"; do
+		"listen --backlog 0" "listen close_wait" "listen --bogus" \
+		"watch --interval 0" "watch --interval x" "watch --count 0" \
+		"diagram tour" "--lang fr"; do
 		# shellcheck disable=SC2086
 		$LAB $args > /tmp/bad.out 2>&1
 		rc=$?
@@ -376,4 +429,5 @@ test_lab() {
 	in_netns lab_private_in_child
 	in_netns lab_hold_in_child
 	in_netns lab_syn_flood_in_child
+	in_netns lab_watch_in_child
 }
