@@ -18,7 +18,7 @@ module:
 # The state lab is a user-space program: it needs no kernel headers.
 lab: scripts/tcpstates-lab
 
-scripts/tcpstates-lab: scripts/tcpstates-lab.c scripts/tun-segment.h
+scripts/tcpstates-lab: scripts/tcpstates-lab.c scripts/tun-segment.h scripts/lab-text.h
 	$(CC) -O2 -Wall -Wextra -o $@ $<
 
 clean:

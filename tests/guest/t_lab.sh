@@ -7,6 +7,7 @@ LAB=$H/tcpstates-lab
 # The kinds a lab leaves orphaned on exit: they may only decline, on timers.
 LAB_ORPHANS=" FIN_WAIT1 FIN_WAIT2 CLOSING LAST_ACK TIME_WAIT "
 TOUR_STATES="CLOSED LISTEN SYN_RECV SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED FIN_WAIT1 CLOSING TIME_WAIT CLOSED"
+TOUR_PEERS="CLOSED CLOSED SYN_SENT SYN_SENT ESTABLISHED ESTABLISHED CLOSE_WAIT LAST_ACK CLOSED ESTABLISHED FIN_WAIT2 TIME_WAIT TIME_WAIT ESTABLISHED CLOSING TIME_WAIT -"
 
 # lab_start OUT ARGS...: run the lab in the background (pid in LAB_PID)
 # until it is ready.
@@ -203,10 +204,187 @@ lab_tour_in_child() { # lab_tour_in_child FAMILY
 		"$(echo "$M" | awk '$1 != "TIME_WAIT" && $2 + $3 > 0')" ""
 }
 
+# "OURS PEER" for each step of a tour's output FILE, in either language.
+tour_ends() { # tour_ends FILE
+	sed -n -e 's/^    us (kernel): \([A-Z_0-9]*\) *peer (lab): \([A-Z_0-9-]*\)$/\1 \2/p' \
+		-e 's/^    我方（内核）：\([A-Z_0-9]*\) *对端（lab）：\([A-Z_0-9-]*\)$/\1 \2/p' "$1"
+}
+
+has_word() { # has_word TEXT WORD
+	echo "$1" | grep -qw "$2"
+}
+
+# tour_checks LABEL FILE: both ends' states step by step, each of the 11
+# states named where the tour passes through it, and, the rows of
+# /proc/tcpstates aside, every line valid UTF-8 and at most 80 columns.
+tour_checks() {
+	expect_eq "$1: our end passes through every state in order" \
+		"$(tour_ends "$2" | awk '{ printf "%s ", $1 }')" "$TOUR_STATES "
+	expect_eq "$1: the peer passes through its states in order" \
+		"$(tour_ends "$2" | awk '{ printf "%s ", $2 }')" "$TOUR_PEERS "
+	ends=$(tour_ends "$2")
+	for s in $STATES; do
+		check "$1: names $s" has_word "$ends" "$s"
+	done
+	check "$1: valid UTF-8, no line wider than 80 columns" \
+		sh -c "grep -v '^    /proc/tcpstates: ' $2 | $H/textwidth"
+}
+
+# diagram_checks LABEL FILE: a tour --diagram's output FILE has one
+# diagram-check line per step, each with the highlighted state equal to the
+# kernel's; each step's drawing marks our state as that line names it, the
+# peer's as the tour goes, and from the second step on a transition.
+diagram_checks() {
+	steps=$(echo $TOUR_STATES | wc -w)
+	expect_eq "$1: one diagram-check line per step" \
+		"$(grep -c '^diagram-check ' "$2")/$(grep -c '^ *[0-9][0-9]*\. ' "$2")" "$steps/$steps"
+	expect_eq "$1: the state highlighted for us is the kernel's at every step" \
+		"$(awk '/^diagram-check / { split($3, h, "="); split($4, k, "=")
+			if (h[2] != k[2]) print }' "$2")" ""
+	expect_eq "$1: the states highlighted for us are the tour's" \
+		"$(awk '/^diagram-check / { split($3, h, "="); printf "%s ", h[2] }' "$2")" \
+		"$TOUR_STATES "
+	# Marked in the drawing: >X< ours, [X] the peer's, {X} both, *label*.
+	expect_eq "$1: each step's diagram marks both ends' states, and a transition" \
+		"$(awk -v peers="$TOUR_PEERS" '
+		function marks(re, s,   out) {
+			while (match(s, re)) {
+				out = substr(s, RSTART + 1, RLENGTH - 2)
+				s = substr(s, RSTART + RLENGTH)
+			}
+			return out
+		}
+		BEGIN { split(peers, peer, " ") }
+		/^ *[0-9]+\. / { n++; ours = theirs = ""; moved = 0 }
+		{
+			m = marks(">[A-Z][A-Z_0-9]+<", $0); if (m != "") ours = m
+			m = marks("[[][A-Z][A-Z_0-9]+[]]", $0); if (m != "") theirs = m
+			m = marks("[{][A-Z][A-Z_0-9]+[}]", $0); if (m != "") ours = theirs = m
+			if ($0 ~ /[*][a-z][^*]*[*]/) moved = 1
+		}
+		/^diagram-check / {
+			split($3, h, "=")
+			want = peer[n] == "-" ? "" : peer[n]
+			if (ours != h[2] || theirs != want || (n > 1 && !moved))
+				printf "step %d: ours %s, the peer %s, moved %d; ", n, ours, theirs, moved
+		}' "$2")" ""
+}
+
+# The tour with OPTS: --lang zh, --diagram, or both.
+lab_tour_opts_in_child() { # lab_tour_opts_in_child FAMILY OPTS...
+	fam=$1
+	shift
+	label="lab tour --auto $* --family $fam"
+	check "$label: exits 0" \
+		sh -c "$LAB tour --auto --here --family $fam $* > /tmp/tour.opts 2>&1"
+	case " $* " in
+	*" zh "*) check "$label: in Chinese" grep -q '三次握手' /tmp/tour.opts ;;
+	esac
+	tour_checks "$label" /tmp/tour.opts
+	case " $* " in
+	*" --diagram "*) diagram_checks "$label" /tmp/tour.opts ;;
+	esac
+}
+
+# The diagram alone: no network, no root; the same drawing in both
+# languages, within 80 columns.
+lab_diagram() {
+	check "lab diagram: exit 0" sh -c "$LAB diagram > /tmp/diagram.en 2>&1"
+	check "lab diagram --lang zh: exit 0" sh -c "$LAB diagram --lang zh > /tmp/diagram.zh 2>&1"
+	for s in $STATES; do
+		check "lab diagram: draws $s" grep -qw "$s" /tmp/diagram.en
+	done
+	check "lab diagram: valid UTF-8, no line wider than 80 columns" \
+		$H/textwidth /tmp/diagram.en /tmp/diagram.zh
+	expect_eq "lab diagram: the same drawing in both languages" \
+		"$(head -n 28 /tmp/diagram.zh)" "$(head -n 28 /tmp/diagram.en)"
+	check "lab diagram --lang zh: the legend in Chinese" grep -q '每个标注读作' /tmp/diagram.zh
+	check "lab diagram: nothing highlighted" \
+		sh -c "! head -n 28 /tmp/diagram.en | grep -qE '>[A-Z]|[[{][A-Z]|[*][a-z]'"
+}
+
+# The language: --lang anywhere, else LC_ALL, LC_MESSAGES, LANG in that
+# order; what scripts read stays as it is.
+lab_lang() {
+	LANG=zh_CN.UTF-8 $LAB --help > /tmp/help.zh 2>&1
+	check "LANG=zh_CN.UTF-8 lab --help: in Chinese" grep -q '^用法：tcpstates-lab' /tmp/help.zh
+	check "lab --help in Chinese: valid UTF-8, no line wider than 80 columns" \
+		$H/textwidth /tmp/help.zh
+	check "lab --help --lang en: English, whatever LANG says" \
+		sh -c "LANG=zh_CN.UTF-8 $LAB --help --lang en | grep -q '^usage: tcpstates-lab'"
+	check "LC_ALL=C wins over LANG=zh_CN.UTF-8" \
+		sh -c "LC_ALL=C LANG=zh_CN.UTF-8 $LAB --help | grep -q '^usage: tcpstates-lab'"
+	check "LC_MESSAGES=zh_CN.UTF-8: Chinese" \
+		sh -c "LC_MESSAGES=zh_CN.UTF-8 $LAB --help | grep -q '^用法：tcpstates-lab'"
+	check "lab --lang zh --help: Chinese" \
+		sh -c "$LAB --lang zh --help | grep -q '^用法：tcpstates-lab'"
+	for args in "bogus" "established -n 0" "tour --family 5" "--lang fr"; do
+		# shellcheck disable=SC2086
+		LANG=zh_CN.UTF-8 $LAB $args > /tmp/bad.out 2>&1
+		rc=$?
+		check "LANG=zh_CN.UTF-8 lab '$args': exit 2, the error and the usage in Chinese (got $rc)" \
+			sh -c "[ $rc = 2 ] && grep -q '^tcpstates-lab: .*[^ -~]' /tmp/bad.out &&
+				grep -q '^用法：tcpstates-lab' /tmp/bad.out && $H/textwidth /tmp/bad.out"
+	done
+}
+
+# The uptime of the refresh of watch's output FILE that first marks the
+# ESTABLISHED row's total changed ("1*"), or nothing.
+watch_marked() { # watch_marked FILE
+	awk '/^--- / { t = $(NF - 1) }
+	$1 == "ESTABLISHED" && $2 ~ /^[0-9]+[*]$/ { print t; exit }' "$1"
+}
+
+# Watch's FILE has marked the change, or refreshed after uptime T.
+watch_past() { # watch_past FILE T
+	[ -n "$(watch_marked "$1")" ] ||
+		awk -v t="$2" '/^--- / { last = $(NF - 1) } END { exit !(last > t) }' "$1"
+}
+
+no_escapes() { # no_escapes FILE
+	! grep -q "$(printf '\033')" "$1"
+}
+
+# A student runs watch and makes a state with the lab in another terminal:
+# the row moves, marked, within 2 s of the lab saying it is ready.
+lab_watch_in_child() {
+	label="lab watch --interval 1"
+	run_bg /tmp/watch.out $LAB watch --interval 1 --count 600
+	watch_pid=$BG_PID
+	check "$label: shows the states table" \
+		wait_for 60 grep -q '^ESTABLISHED ' /tmp/watch.out || { kill $watch_pid; return; }
+	read -r t_start _ < /proc/uptime
+	lab_start /tmp/lab.out ESTABLISHED --here --hold 600 ||
+		{ not_ok "$label: the lab holds an ESTABLISHED socket"; kill $watch_pid; return; }
+	read -r t_ready _ < /proc/uptime
+	wait_for 60 watch_past /tmp/watch.out "$(awk -v t="$t_ready" 'BEGIN { print t + 2 }')"
+	kill -INT $watch_pid
+	wait $watch_pid
+	rc=$?
+	lab_stop
+	# Marked before ready is no fault: the state came before the line.
+	t_marked=$(watch_marked /tmp/watch.out)
+	check "$label: marks the ESTABLISHED row changed within 2 s of ready (lab started at $t_start, ready at $t_ready, marked at ${t_marked:-never})" \
+		awk -v m="$t_marked" -v s="$t_start" -v r="$t_ready" \
+			'BEGIN { exit !(m != "" && m >= s && m <= r + 2) }'
+	check "$label: Ctrl-C ends it with status 0 (got $rc)" [ "$rc" = 0 ]
+	check "$label: no terminal escapes when stdout is a file" \
+		no_escapes /tmp/watch.out
+	$LAB watch --interval 1 --count 2 > /tmp/watch.out 2>&1
+	rc=$?
+	expect_eq "$label --count 2: exits 0 by itself after 2 refreshes, each the header and 11 rows" \
+		"$rc $(grep -c '^--- .* refresh [0-9]* ' /tmp/watch.out) $(grep -c '^# state ' /tmp/watch.out) $(grep -cE '^[A-Z_0-9]+ +[0-9]' /tmp/watch.out)" \
+		"0 2 2 22"
+	check "$label --lang zh: says so in Chinese" \
+		sh -c "$LAB watch --count 1 --lang zh | grep -q '^--- .* 第 1 次刷新 '"
+}
+
 lab_bad_args() {
 	for args in "" "bogus" "established -n 0" "established -n 373" "established -n 3x" \
 		"established --hold -1" "established --hold x" "tour --family 5" \
-		"listen --backlog 0" "listen close_wait" "listen --bogus"; do
+		"listen --backlog 0" "listen close_wait" "listen --bogus" \
+		"watch --interval 0" "watch --interval x" "watch --count 0" \
+		"diagram tour" "--lang fr"; do
 		# shellcheck disable=SC2086
 		$LAB $args > /tmp/bad.out 2>&1
 		rc=$?
@@ -218,6 +396,8 @@ lab_bad_args() {
 test_lab() {
 	set_knob reset 1
 	lab_bad_args
+	lab_lang
+	lab_diagram
 	if [ -e /dev/net/tun ]; then
 		skip "lab without tun says so plainly" "/dev/net/tun is already there"
 	else
@@ -241,10 +421,16 @@ test_lab() {
 	done
 	for fam in $(sized "4 6" 4); do
 		in_netns "lab_tour_in_child $fam"
+		# In Chinese, and with the diagram; on the debug kernels one
+		# tour does both.
+		for opts in $(sized "--lang:zh --diagram" "--diagram:--lang:zh"); do
+			in_netns "lab_tour_opts_in_child $fam $(echo "$opts" | tr : ' ')"
+		done
 	done
 	in_netns "lab_all_in_child 4"
 	in_netns "lab_all_in_child 6"
 	in_netns lab_private_in_child
 	in_netns lab_hold_in_child
 	in_netns lab_syn_flood_in_child
+	in_netns lab_watch_in_child
 }
