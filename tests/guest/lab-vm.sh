@@ -10,6 +10,9 @@ insmod $KO || exit 1
 need_tun || exit 1
 ln -s $H/tcpstates-lab /bin/tcpstates-lab
 lang=$(sed -n 's/.*tcpstates\.lang=\([a-z]*\).*/\1/p' /proc/cmdline)
+# The host terminal's ROWSxCOLUMNS: a serial console cannot know them.
+size=$(sed -n 's/.*tcpstates\.size=\([0-9]*x[0-9]*\).*/\1/p' /proc/cmdline)
+[ -n "$size" ] && stty rows "${size%x*}" cols "${size#*x}" 2> /dev/null
 [ "$lang" = zh ] && export LANG=zh_CN.UTF-8
 export TERM=${TERM:-vt100} HOME=/root
 mkdir -p /root

@@ -105,6 +105,10 @@ check "as $user, make lab-vm boots to the lab's shell" wait_pane '^lab#' 180 ||
 pane > "$work/welcome"
 check_quiet "the welcome names the lab's commands" grep -q 'tcpstates-lab tour' "$work/welcome"
 
+type_line 'stty size | sed "s/^/S""IZE=/"'
+pane > "$work/size"
+check_quiet "the guest's terminal is the host's size (100 columns, 50 rows)" \
+	grep -qx 'SIZE=50 100' "$work/size"
 type_line 'tcpstates-lab established -n 2 --here --hold 600 > /tmp/lab.out 2>&1 &'
 type_line 'until grep -q ^ready /tmp/lab.out; do sleep 0.2; done; echo LAB-$((1+1))'
 check "tcpstates-lab holds 2 sockets in ESTABLISHED" wait_pane '^LAB-2$' 1 ||
