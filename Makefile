@@ -36,6 +36,14 @@ gates:
 demo:
 	./scripts/demo
 
+# The lab for students without root: boots 6.12 under QEMU with the module
+# loaded and a shell. Its image is built once, by root (lab-vm-image).
+lab-vm:
+	./scripts/lab-vm
+
+lab-vm-image:
+	./scripts/lab-vm --build
+
 # Not a test: boots 6.12 with 10k, 100k and 1M sockets and writes bench/.
 bench:
 	./scripts/bench
@@ -47,7 +55,7 @@ soak:
 version:
 	@echo $(VERSION)
 
-.PHONY: all module lab clean check gates demo bench soak version
+.PHONY: all module lab clean check gates demo lab-vm lab-vm-image bench soak version
 
 # --- Installing on a server --------------------------------------------------
 # `make install` puts the .ko built above under /lib/modules (or

@@ -38,3 +38,47 @@ ts_copy_with_libs() {
 		[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
 	done
 }
+
+# ts_initramfs ABI KO GZ: the guest's initramfs, in GZ (its tree beside
+# it, in GZ without .gz): busybox, the PID-1 init, the guest suite and its
+# helpers, the module KO, ss, and the modules the guest may load from
+# Debian's image of ABI; then EXTRA_INITRAMFS (a directory) over it.
+ts_initramfs() {
+	local abi=$1 ko=$2 gz=$3 top root image applet h m f
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	root=${gz%.gz}
+	image=${TCPSTATES_CACHE:?}/$abi
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,run,etc,suite/bin,lib/modules}
+	cp /bin/busybox "$root/bin/busybox"
+	for applet in $("$root/bin/busybox" --list); do
+		[ "$applet" = busybox ] || ln -s busybox "$root/bin/$applet"
+	done
+	cp "$top/build/helpers/init" "$root/init"
+	for h in "$top"/build/helpers/*; do
+		[ "$(basename "$h")" = init ] || cp "$h" "$root/suite/bin/"
+	done
+	cp "$top"/tests/guest/*.sh "$top"/tests/tap.sh "$root/suite/"
+	cp -r "$top/tests/guest/bad" "$root/suite/bad"
+	# KCSAN reports t_dmesg.sh lets through, each with its reason.
+	cp "$top/tests/debug/kcsan-allow.txt" "$root/suite/kcsan-allow.txt"
+	cp "$ko" "$root/suite/tcpstates.ko"
+	# ss: the listeners' oracle (inet_diag's Recv-Q and Send-Q).
+	ts_copy_with_libs "$root" /usr/bin/ss
+	sed -n 's/^#define TCPSTATES_VERSION "\(.*\)"/\1/p' "$top/module/version.h" > "$root/suite/VERSION"
+	# Modules the guest may need from Debian's image, uncompressed for
+	# busybox. The debug kernels (scripts/debug-kernel.sh) build them in
+	# and have no lib/modules: the guest's load_module knows built-ins.
+	for m in tun veth inet_diag tcp_diag; do
+		[ -d "$image/lib/modules/$abi" ] || break
+		f=$(find "$image/lib/modules/$abi" -name "$m.ko*" | head -n 1)
+		case $f in
+		*.xz) xz -dc "$f" > "$root/lib/modules/$m.ko" ;;
+		*.ko) cp "$f" "$root/lib/modules/$m.ko" ;;
+		esac
+	done
+	if [ -n "${EXTRA_INITRAMFS:-}" ]; then
+		cp -a "$EXTRA_INITRAMFS/." "$root/"
+	fi
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$gz"
+}
