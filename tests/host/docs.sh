@@ -27,21 +27,19 @@ lab_src=$root/scripts/tcpstates-lab.c
 states="CLOSED LISTEN SYN_SENT SYN_RECV ESTABLISHED FIN_WAIT1 FIN_WAIT2
 	CLOSE_WAIT CLOSING LAST_ACK TIME_WAIT"
 
-# Issue 15 adds these to the lab (the diagram, watch, Chinese output and
-# their options) on a branch of its own while the docs are written; they
-# count as known even where the usage text does not name them yet (--count,
-# -n's long form, it names already, but watch may take it too). Drop a
-# word once scripts/tcpstates-lab.c's usage names it. Options that take a
-# value end in "=".
-pending_words="diagram watch --diagram --lang= --interval= --count="
-
-# The checker: make check has built it (ts_build_helpers); on its own
-# this script builds a private copy, never touching build/.
+# The checker and the lab: make check has built them (ts_build_helpers);
+# on its own this script builds private copies, never touching build/.
 textwidth=$root/build/helpers/textwidth
 if [[ ! -x $textwidth || $textwidth -ot $root/tests/helpers/textwidth.c ]]; then
 	textwidth=$work/textwidth
 	gcc -O2 -Wall -o "$textwidth" "$root/tests/helpers/textwidth.c" ||
 		{ echo "Bail out! cannot build tests/helpers/textwidth.c"; exit 1; }
+fi
+lab=$root/build/helpers/tcpstates-lab
+if [[ ! -x $lab || $lab -ot $lab_src || $lab -ot $root/scripts/lab-text.h ]]; then
+	lab=$work/tcpstates-lab
+	gcc -O2 -Wall -o "$lab" "$lab_src" ||
+		{ echo "Bail out! cannot build scripts/tcpstates-lab.c"; exit 1; }
 fi
 
 cd "$root"
@@ -140,12 +138,10 @@ check_quiet "relative links and anchors lead somewhere" links_resolve
 # What the lab knows, from its usage text: the subcommand words after
 # "tcpstates-lab" in its synopsis (STATE, all, tour), the 11 state names,
 # and each option, "=" marking one that takes a value.
-usage_text=$(sed -n '/^static void usage(/,/^}/p' "$lab_src" |
-	grep -o '"[^"]*"' | sed 's/^"//; s/"$//; s/\\n$//')
+usage_text=$("$lab" --help --lang en 2>&1 || true)
 known_subcommands=$(
 	grep -o 'tcpstates-lab [A-Za-z_]*' <<<"$usage_text" | awk '{ print $2 }'
 	sed -n '/state_names\[NR_STATES\] = {/,/};/p' "$lab_src" | grep -o '"[A-Z_0-9]*"' | tr -d '"'
-	for w in $pending_words; do [[ $w == -* ]] || echo "$w"; done
 )
 known_options=$(
 	# [-n COUNT] and [-6] in the synopsis
@@ -157,7 +153,6 @@ known_options=$(
 		n = split(part[1], w, /[ ,]+/)
 		arg = (n > 1 && w[n] !~ /^-/) ? "=" : ""
 		for (i = 1; i <= n; i++) if (w[i] ~ /^-/) print w[i] arg }'
-	for w in $pending_words; do [[ $w != -* ]] || echo "$w"; done
 )
 
 check "the usage text names the subcommands" \
