@@ -1660,7 +1660,7 @@ static void watch_read(struct refresh *r, long n)
 static int watch(long interval, long count)
 {
 	static struct refresh r[2];
-	long long next = now_ms();
+	long long next = now_ms(), left;
 	long n;
 
 	if (!colour)
@@ -1674,8 +1674,10 @@ static int watch(long interval, long count)
 		next += interval * 1000;
 		if (next < now_ms())
 			next = now_ms();
-		while (!stop_requested && now_ms() < next)
-			poll(NULL, 0, next - now_ms());
+		/* One clock read per check: a negative timeout waits forever. */
+		for (left = next - now_ms(); !stop_requested && left > 0;
+		     left = next - now_ms())
+			poll(NULL, 0, left);
 	}
 	if (colour)
 		fputs("\033[0m\n", stdout);
