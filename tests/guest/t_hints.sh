@@ -55,16 +55,31 @@ test_hints() {
 }
 
 # tcp_max_orphans is host-wide and set from the initial netns: at 0, the
-# kernel resets a closing socket once it sees any orphan (tcp_check_oom),
-# and counts it in this netns's TCPAbortOnMemory.
+# kernel resets a closing socket, or an orphan at its next retransmit,
+# once it sees any orphan (tcp_check_oom), and counts it in this netns's
+# TCPAbortOnMemory. It sees the orphans as a count it refreshes every
+# 100 ms, so one must outlive that: the lab's FIN_WAIT1 socket, orphaned
+# by a SIGKILL (no reset on exit), whose peer went with the lab's tun
+# device, retransmits its FIN for minutes.
+orphan_in_fin_wait1() {
+	awk 'FNR > 1 && $4 == "04" && $10 == 0 { found = 1 } END { exit !found }' \
+		/proc/net/tcp /proc/net/tcp6
+}
+
 hints_orphans_in_child() {
 	check "no orphan resets yet: no orphans hint" sh -c "! grep -q '^hint orphans' $PROC"
 	expect_eq "tcp_abort_on_memory equals TcpExt TCPAbortOnMemory" \
 		"$(setting tcp_abort_on_memory)" "$(nstat_value TcpExtTCPAbortOnMemory)"
+	need_tun || { not_ok "tun for the lab's orphan"; return; }
+	lab_start /tmp/or.lab FIN_WAIT1 --hold 600 --here ||
+		{ not_ok "the lab holds FIN_WAIT1"; return; }
+	kill -KILL $LAB_PID
+	wait $LAB_PID 2> /dev/null
+	check "a SIGKILLed lab leaves an orphan in FIN_WAIT1" wait_for 30 orphan_in_fin_wait1
 	old=$(nsenter -t 1 -n cat /proc/sys/net/ipv4/tcp_max_orphans)
 	nsenter -t 1 -n sh -c 'echo 0 > /proc/sys/net/ipv4/tcp_max_orphans'
-	# The kernel compares against a count it refreshes every 100 ms: close
-	# orphans until one is reset, a bounded number of times.
+	# Close orphans until one is reset, at the latest the first after
+	# the refresh (or the lab's, when it next retransmits).
 	n=0
 	while [ "$(nstat_value TcpExtTCPAbortOnMemory)" = 0 ] && [ $n -lt 50 ]; do
 		start_sockets /tmp/or.out 4:fin_wait1:1:$((7400 + n)) && stop_sockets $SOCKETS_PID
