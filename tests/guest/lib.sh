@@ -110,6 +110,26 @@ wait_ready() {
 	return 1
 }
 
+# wait_ready_growing OUT PID IDLE: wait_ready for a helper that prints a
+# line per step of a long setup (netns-hold): it takes as long as it
+# needs while OUT grows, which depends on the kernel and the load, and
+# fails once IDLE seconds pass with no new line.
+wait_ready_growing() {
+	_wrg_lines=-1
+	until grep -q '^ready' "$1" || ! kill -0 "$2" 2>/dev/null; do
+		_wrg_now=$(wc -l < "$1")
+		[ "$_wrg_now" -gt "$_wrg_lines" ] || break
+		_wrg_lines=$_wrg_now
+		wait_for "$3" _grown_ready_or_gone "$1" "$2" "$_wrg_lines"
+	done
+	wait_ready "$1" "$2" 1
+}
+
+_grown_ready_or_gone() {
+	grep -q '^ready' "$1" || ! kill -0 "$2" 2>/dev/null ||
+		[ "$(wc -l < "$1")" -gt "$3" ]
+}
+
 # warm_once_keys: the boot's first TCP connections, IPv4 and IPv6, with and
 # without syncookies, from CPU 0 alone and before any test. The first use of
 # each net_get_random_once() secret (ehash, sequence, port, cookie) turns a

@@ -38,6 +38,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: netns-hold N (1..%d)\n", MAX_NETNS);
 		return 2;
 	}
+	/* A line per netns as it is made: the caller waits on progress. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	rl.rlim_cur = rl.rlim_max = n + 64;
 	if (setrlimit(RLIMIT_NOFILE, &rl))
 		fail("RLIMIT_NOFILE");
