@@ -409,7 +409,8 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"connect() 到一个从不回应 SYN 的对端（TCP_SYNCNT 127）",
 	},
 	[M_HOW_SYN_RECV] = {
-		"the peer sends a SYN to our listener and never ACKs the SYN-ACK (listener's TCP_SYNCNT 127)",
+		"the peer sends a SYN to our listener and never ACKs the SYN-ACK\n"
+		"(listener's TCP_SYNCNT 127)",
 		"对端向我方的监听套接字发 SYN，之后从不确认 SYN+ACK\n"
 		"（监听套接字的 TCP_SYNCNT 127 让 SYN+ACK 重传几个小时）",
 	},
@@ -418,7 +419,8 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"connect()；对端完成三次握手后一直沉默",
 	},
 	[M_HOW_FIN_WAIT1] = {
-		"shutdown(SHUT_WR); the peer never ACKs our FIN (TCP_USER_TIMEOUT keeps retrying)",
+		"shutdown(SHUT_WR); the peer never ACKs our FIN\n"
+		"(TCP_USER_TIMEOUT keeps retrying)",
 		"shutdown(SHUT_WR)；对端从不确认我方的 FIN\n"
 		"（TCP_USER_TIMEOUT 让内核一直重传下去）",
 	},
@@ -431,21 +433,25 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"对端发来 FIN；我方一直不关闭",
 	},
 	[M_HOW_CLOSING] = {
-		"shutdown(SHUT_WR); the peer's FIN crosses ours and it never ACKs ours",
+		"shutdown(SHUT_WR); the peer's FIN crosses ours, and it never\n"
+		"ACKs ours",
 		"shutdown(SHUT_WR)；对端的 FIN 与我方的交错（同时关闭），\n"
 		"且对端从不确认我方的 FIN",
 	},
 	[M_HOW_LAST_ACK] = {
-		"the peer sends its FIN, we shutdown(SHUT_WR), the peer never ACKs our FIN",
+		"the peer sends its FIN, we shutdown(SHUT_WR), the peer never\n"
+		"ACKs our FIN",
 		"对端发来 FIN，我方 shutdown(SHUT_WR)，对端从不确认我方的 FIN",
 	},
 	[M_HOW_TIME_WAIT] = {
-		"shutdown(SHUT_WR); the peer ACKs and sends its FIN; its FIN, re-sent every 20 s, restarts 2MSL",
+		"shutdown(SHUT_WR); the peer ACKs and sends its FIN; its FIN,\n"
+		"re-sent every 20 s, restarts 2MSL",
 		"shutdown(SHUT_WR)；对端确认并发来它的 FIN，\n"
 		"并每 20 秒重发一次，让 2MSL 重新计时",
 	},
 	[M_USAGE] = {
-		"usage: tcpstates-lab STATE [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
+		"usage: tcpstates-lab STATE [-n COUNT] [--hold SECONDS] [-6] [--here]\n"
+		"                           [--backlog N]\n"
 		"       tcpstates-lab all [-n COUNT] [--hold SECONDS] [-6] [--here] [--backlog N]\n"
 		"       tcpstates-lab tour [--auto] [--diagram] [--family 4|6] [--here]\n"
 		"       tcpstates-lab diagram\n"
@@ -463,7 +469,8 @@ static const struct lab_text lab_texts[NR_TEXTS] = {
 		"  -n, --count N     sockets per state (1..%d); for watch, the refreshes\n"
 		"                    before it exits (default: until Ctrl-C)\n"
 		"  --hold SECONDS    how long to hold them (default: until Ctrl-C)\n"
-		"  -6                IPv6 (%s and peer %s) instead of IPv4 (%s, peer %s)\n"
+		"  -6                IPv6 (%s, peer %s) instead of\n"
+		"                    IPv4 (%s, peer %s)\n"
 		"  --family 4|6      the same, for the tour\n"
 		"  --here            work in the current network namespace, so a plain\n"
 		"                    `cat /proc/tcpstates' shows the sockets; by default a\n"

@@ -308,8 +308,9 @@ lab_diagram() {
 lab_lang() {
 	LANG=zh_CN.UTF-8 $LAB --help > /tmp/help.zh 2>&1
 	check "LANG=zh_CN.UTF-8 lab --help: in Chinese" grep -q '^用法：tcpstates-lab' /tmp/help.zh
-	check "lab --help in Chinese: valid UTF-8, no line wider than 80 columns" \
-		$H/textwidth /tmp/help.zh
+	$LAB --help --lang en > /tmp/help.en 2>&1
+	check "lab --help, in English and Chinese: valid UTF-8, no line wider than 80 columns" \
+		$H/textwidth /tmp/help.en /tmp/help.zh
 	check "lab --help --lang en: English, whatever LANG says" \
 		sh -c "LANG=zh_CN.UTF-8 $LAB --help --lang en | grep -q '^usage: tcpstates-lab'"
 	check "LC_ALL=C wins over LANG=zh_CN.UTF-8" \
