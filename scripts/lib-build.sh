@@ -17,6 +17,30 @@ ts_build_module() {
 	make -C "$kdir" M="$out" "$@" modules > "$out/build.log" 2>&1
 }
 
+# ts_not_allowed: the findings on stdin, one a line, less those a line of
+# scripts/gates.allow matches (an extended regex a line; comments and blank
+# lines dropped, as a blank pattern would match everything).
+ts_not_allowed() {
+	local top patterns
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	patterns=$(grep -v -E '^[[:space:]]*(#|$)' "$top/scripts/gates.allow" 2>/dev/null || true)
+	if [[ -n $patterns ]]; then
+		grep -v -E -f <(printf '%s\n' "$patterns") || true
+	else
+		cat
+	fi
+}
+
+# ts_build_findings OUTDIR: the warnings and errors in the log of
+# ts_build_module OUTDIR, paths relative to the copy, less those allowed.
+# gcc and sparse print "warning:"/"error:", modpost "WARNING:"/"ERROR:".
+ts_build_findings() {
+	local out
+	out=$(cd "$1" && pwd)
+	grep -iE '(^|[^[:alnum:]_])(warning|error):' "$out/build.log" |
+		sed "s|$out/||g" | ts_not_allowed
+}
+
 # ts_build_helpers [CFLAGS...]: the guest's PID 1, test helpers and the lab,
 # static, in build/helpers.
 ts_build_helpers() {
