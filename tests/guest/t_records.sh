@@ -26,7 +26,7 @@ test_records() {
 	# A line per netns: minutes under KASAN beside other guests.
 	wait_ready_growing /tmp/netns-hold.out $hold 60 || { not_ok "1700 netns held"; return; }
 	start_sockets /tmp/records.out 4:established:5:7510 6:established:3:7511 ||
-		{ not_ok "records population ready"; stop_sockets $hold; return; }
+		{ not_ok "records population ready"; release_netns $hold; return; }
 	set_knob timers N
 	set_knob netns all
 
@@ -82,5 +82,15 @@ test_records() {
 	set_knob netns self
 	set_knob timers Y
 	stop_sockets $SOCKETS_PID
-	stop_sockets $hold
+	release_netns $hold
+}
+
+# release_netns PID: let netns-hold PID go, and wait while the kernel
+# tears its netns down a batch at a time: torn down at once, they would
+# hold RTNL for minutes against the tests that follow.
+release_netns() {
+	kill "$1" 2>/dev/null
+	wait "$1"
+	_rn_rc=$?
+	check "the held netns are torn down ($(tail -n 1 /tmp/netns-hold.out))" [ $_rn_rc -eq 0 ]
 }
