@@ -63,6 +63,11 @@ now_s() {
 	echo "${_now_s%.*}"
 }
 
+# uptime_ms: milliseconds since boot, to 10 ms.
+uptime_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
 # wait_for TIMEOUT COMMAND...: run COMMAND until it succeeds, every 0.1 s
 # and after 2 s every 0.5 s; 1 if it still fails after TIMEOUT seconds.
 # Wait for a condition with this, never with a fixed sleep.

@@ -45,11 +45,6 @@ ages_known_unknown() {
 	awk -v st="$1" '$1 == "age" && $2 == st { print $5 + $6 + $7 + $8 + $9 + $10 + $11, $12 }' "$2"
 }
 
-# ms since boot, to 10 ms.
-uptime_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
 # oldest ms in TIME_WAIT by /proc/net/tcp{,6}'s timers: 2MSL less what is
 # left (clock ticks of 10 ms).
 timewait_oldest() {
