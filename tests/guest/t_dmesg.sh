@@ -87,6 +87,22 @@ dmesg_reports() {
 	END { close_report() }'
 }
 
+# dmesg_headlines VERDICT: each report with VERDICT in one line, its
+# headline and the two lines under it, printed right under the failure
+# they make so that a summary of failures shows them.
+dmesg_headlines() {
+	awk -v v="$1" '
+	function flush() { if (line != "") print substr(line, 1, 300); line = "" }
+	$1 == "report" {
+		flush()
+		if ($2 == v) { sub(/^report [a-z-]+ /, ""); line = $0; more = 2 }
+		next
+	}
+	$0 == "end" { flush(); next }
+	line != "" { sub(/^[ \t]+/, ""); line = line " | " $0; if (--more == 0) flush() }
+	END { flush() }' /tmp/dmesg.reports | head -n 5 | sed 's/^/# headline: /'
+}
+
 test_dmesg() {
 	dmesg > /tmp/dmesg.log
 	kcsan_allow_patterns $KCSAN_ALLOW > /tmp/kcsan-allow.pat
@@ -95,6 +111,17 @@ test_dmesg() {
 		diag "$(sed -n 's/^bad //p' /tmp/kcsan-allow.pat)"
 	fi
 	dmesg_reports /tmp/kcsan-allow.pat < /tmp/dmesg.log > /tmp/dmesg.reports
+	allowed=$(grep -c '^report allowed ' /tmp/dmesg.reports)
+	races=$(grep -c '^report kcsan-fail ' /tmp/dmesg.reports)
+	others=$(grep -c '^report fail ' /tmp/dmesg.reports)
+	expect_eq "dmesg: no KCSAN data race outside kcsan-allow.txt" \
+		"$races" 0
+	[ "$races" -eq 0 ] || dmesg_headlines kcsan-fail
+	expect_eq "dmesg is clean: no WARN, BUG, Oops, lockdep, ODEBUG, KASAN, RCU stall, lockup or hung task" \
+		"$others" 0
+	[ "$others" -eq 0 ] || dmesg_headlines fail
+	[ "$allowed" -eq 0 ] ||
+		diag "$allowed KCSAN report(s) allowed by kcsan-allow.txt"
 	# Every report is shown, allowed or not (capped, for a flood).
 	awk '
 	/^report / {
@@ -104,15 +131,6 @@ test_dmesg() {
 	}
 	/^end$/ { print ""; next }
 	{ print "  " $0 }' /tmp/dmesg.reports | head -n 2000 | sed 's/^/# /'
-	allowed=$(grep -c '^report allowed ' /tmp/dmesg.reports)
-	races=$(grep -c '^report kcsan-fail ' /tmp/dmesg.reports)
-	others=$(grep -c '^report fail ' /tmp/dmesg.reports)
-	[ "$allowed" -eq 0 ] ||
-		diag "$allowed KCSAN report(s) allowed by kcsan-allow.txt"
-	expect_eq "dmesg: no KCSAN data race outside kcsan-allow.txt" \
-		"$races" 0
-	expect_eq "dmesg is clean: no WARN, BUG, Oops, lockdep, ODEBUG, KASAN, RCU stall, lockup or hung task" \
-		"$others" 0
 	# Detectors that can switch themselves off, or never switch on.
 	if [ -r /proc/lockdep_stats ]; then
 		expect_eq "lockdep is still on at the end of the run (debug_locks)" \
