@@ -106,7 +106,7 @@ static int wait_torn_down(int alive)
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_sigterm };
-	int n, i, *fds, own_userns;
+	int n, made, i, *fds, own_userns;
 	struct rlimit rl;
 	struct stat st;
 	double start;
@@ -128,34 +128,36 @@ int main(int argc, char **argv)
 	own_userns = !unshare(CLONE_NEWUSER);
 	if (!own_userns && errno != EINVAL)
 		fail("unshare(CLONE_NEWUSER)");
-	for (i = 0; i < n; i++) {
+	/* SIGTERM before "ready" (a caller that gave up): stop making more. */
+	for (made = 0; made < n && !terminated; made++) {
 		if (unshare(CLONE_NEWNET))
 			fail("unshare(CLONE_NEWNET)");
-		fds[i] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (fds[i] < 0 || fstat(fds[i], &st))
+		fds[made] = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (fds[made] < 0 || fstat(fds[made], &st))
 			fail("/proc/self/ns/net");
 		printf("%lu\n", (unsigned long)st.st_ino);
 	}
-	printf("ready\n");
+	if (made == n)
+		printf("ready\n");
 	while (!terminated)
 		pause();
 
 	/* The last netns is ours to the end: it is counted until we exit. */
 	start = now_s();
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < made; i++) {
 		close(fds[i]);
-		if (!own_userns || ((i + 1) % BATCH && i + 1 < n))
+		if (!own_userns || ((i + 1) % BATCH && i + 1 < made))
 			continue;
-		if (wait_torn_down(n - i - 1 > 0 ? n - i - 1 : 1)) {
+		if (wait_torn_down(made - i - 1 > 0 ? made - i - 1 : 1)) {
 			printf("teardown: the batch up to netns %d of %d not over after %d s\n",
-			       i + 1, n, TEARDOWN_LIMIT_S);
+			       i + 1, made, TEARDOWN_LIMIT_S);
 			return 1;
 		}
 	}
 	if (own_userns)
-		printf("torn down: %d netns, %d at a time, in %.1f s\n", n,
+		printf("torn down: %d netns, %d at a time, in %.1f s\n", made,
 		       BATCH, now_s() - start);
 	else
-		printf("let go: %d netns, at once (no user namespaces)\n", n);
+		printf("let go: %d netns, at once (no user namespaces)\n", made);
 	return 0;
 }
