@@ -22,7 +22,7 @@ for m in inet_diag tcp_diag; do load_module $m; done
 
 # KCSAN runs the tests where the module reads while sockets, knobs or the
 # module itself change under it. The rest add error paths (faults), user
-# space (lab), or volume (records' 1700 netns, fuzz, scale), not races:
+# space (lab), or volume (records' netns, fuzz, scale), not races:
 # KASAN, which runs every test, covers them. Named tests run anyway.
 KCSAN_SKIPS="records fuzz faults lab scale"
 

@@ -15,16 +15,23 @@ netns_sums() { # netns_sums FILE
 	END { for (i = 1; i <= n; i++) if (sum[i] != table[i]) print "bad", o[i], sum[i], table[i] }' "$1"
 }
 
+# Netns enough for their lines to outgrow the 64 KiB buffer (1,530 do).
+# On the debug kernels 100: 1,700 take ten minutes to make and tear down
+# under KASAN, and what that size shows, one walk for a summary larger
+# than the buffer, is no question for KASAN; the Debian kernels answer it.
+RECORDS_NETNS=$(sized 1700 100)
+
 # With netns=all each netns's line is a record of its own, so that 1700
 # netns no longer outgrow the 64 KiB buffer, which made seq_file walk
 # every table again into a larger one: a read walks once, every netns has
 # one line, the lines add up to the states table, reads of any size give
 # the same bytes, and the listing after them still numbers its sockets.
 test_records() {
-	run_bg /tmp/netns-hold.out $H/netns-hold 1700
+	run_bg /tmp/netns-hold.out $H/netns-hold $RECORDS_NETNS
 	hold=$BG_PID
 	# A line per netns: minutes under KASAN beside other guests.
-	wait_ready_growing /tmp/netns-hold.out $hold 60 || { not_ok "1700 netns held"; return; }
+	wait_ready_growing /tmp/netns-hold.out $hold 60 ||
+		{ not_ok "$RECORDS_NETNS netns held"; return; }
 	start_sockets /tmp/records.out 4:established:5:7510 6:established:3:7511 ||
 		{ not_ok "records population ready"; release_netns $hold; return; }
 	set_knob timers N
@@ -32,9 +39,14 @@ test_records() {
 
 	walks=$(traced_walks /tmp/all.txt cat $PROC)
 	n=$(awk '$2 == "tcpstates" && $6 == "scope" { print $8 }' /tmp/all.txt)
-	check "scope all covers the 1700 held netns ($n)" [ "${n:-0}" -gt 1700 ]
-	check "the summary outgrows the 64 KiB buffer ($(wc -c < /tmp/all.txt) bytes)" \
-		[ "$(wc -c < /tmp/all.txt)" -gt 65536 ]
+	check "scope all covers the $RECORDS_NETNS held netns ($n)" [ "${n:-0}" -gt $RECORDS_NETNS ]
+	size=$(wc -c < /tmp/all.txt)
+	if [ "$RECORDS_NETNS" -ge 1700 ]; then
+		check "the summary outgrows the 64 KiB buffer ($size bytes)" [ "$size" -gt 65536 ]
+	else
+		skip "the summary outgrows the 64 KiB buffer ($size bytes)" \
+			"$RECORDS_NETNS netns on a debug kernel; the Debian kernels hold 1700"
+	fi
 	expect_eq "one netns line per netns of the scope" "$(grep -c '^netns ' /tmp/all.txt)" "$n"
 	expect_eq "every held netns has exactly one line" "$(awk '
 		NR == FNR { if ($1 != "ready") want[$1] = 1; next }
