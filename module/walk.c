@@ -381,6 +381,20 @@ static bool ts_retry(struct tcpstates_walk *w, unsigned int tries)
 }
 
 /*
+ * The first of ehash's buckets [i, end) with a chain, or @end. A table
+ * sized for the host's memory is mostly empty buckets on a host with few
+ * sockets; in a loop of its own, with nothing else live, skipping one is
+ * a load and a test.
+ */
+static unsigned int ts_next_chain(const struct inet_ehash_bucket *ehash,
+				  unsigned int i, unsigned int end)
+{
+	while (i < end && hlist_nulls_empty(&ehash[i].chain))
+		i++;
+	return i;
+}
+
+/*
  * Count the non-empty chains of buckets [first, end) of one table under
  * rcu_read_lock(), until the batch has visited enough entries. Inline,
  * so that each caller gets a copy for its constant @flags, and the chains
@@ -399,6 +413,11 @@ static __always_inline unsigned int ts_count_chains(struct tcpstates_walk *w,
 
 	rcu_read_lock();
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
+		if (!listeners) {
+			i = ts_next_chain(h->ehash, i, end);
+			if (i == end)
+				break;
+		}
 		head = listeners ? ts_listen_chain(h, i) : &h->ehash[i].chain;
 		if (hlist_nulls_empty(head))
 			continue;
@@ -592,18 +611,30 @@ static void ts_count_bound_bucket(struct tcpstates_walk *w,
 		sock_gen_put(held);
 }
 
+/*
+ * The first of the bind buckets [i, end) with a chain, or @end, as
+ * ts_next_chain() finds ehash's: a racy peek, as inet_diag's, that skips
+ * the lock of an empty bucket.
+ */
+static unsigned int ts_next_bound(const struct inet_bind_hashbucket *table,
+				  unsigned int i, unsigned int end)
+{
+	while (i < end && hlist_empty(&table[i].chain))
+		i++;
+	return i;
+}
+
 static unsigned int ts_count_bound(struct tcpstates_walk *w,
 				   unsigned int first, unsigned int end)
 {
-	struct inet_hashinfo *h = w->hashinfo;
+	struct inet_bind_hashbucket *table = ts_bind_table(w->hashinfo);
 	unsigned int i;
 
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		struct inet_bind_hashbucket *head = &ts_bind_table(h)[i];
-
-		/* Racy peek, as inet_diag does: skip the lock when empty. */
-		if (!hlist_empty(&head->chain))
-			ts_count_bound_bucket(w, head);
+		i = ts_next_bound(table, i, end);
+		if (i == end)
+			break;
+		ts_count_bound_bucket(w, &table[i]);
 	}
 	return i;
 }
