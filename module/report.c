@@ -516,11 +516,33 @@ static const struct seq_operations ts_seq_ops = {
 	.show	= ts_show,
 };
 
+/*
+ * The filters line's and the report's buffers of the last reader closed,
+ * kept for the next one opened, as the walk keeps its own: `cat` opens the
+ * file for every read, and kernels built with init_on_alloc (Debian's)
+ * clear every allocation, 80 KB here. Neither is read before it is
+ * written.
+ */
+static void *ts_spare_text;
+static void *ts_spare_buf;
+
+/* Each slot holds buffers of one size, the @size asked for. */
+static void *ts_buf_get(void **spare, size_t size)
+{
+	return xchg(spare, NULL) ?: kvmalloc(size, GFP_KERNEL_ACCOUNT);
+}
+
+static void ts_buf_put(void **spare, void *buf)
+{
+	if (buf && cmpxchg(spare, NULL, buf))
+		kvfree(buf);
+}
+
 static void ts_reader_free(struct ts_reader *r)
 {
 	tcpstates_walk_free(r->walk);
 	put_net(r->net);
-	kvfree(r->text);
+	ts_buf_put(&ts_spare_text, r->text);
 	kvfree(r);
 }
 
@@ -542,11 +564,11 @@ static int ts_open(struct inode *inode, struct file *file)
 	r->privileged = net_eq(r->net, &init_net) &&
 			ns_capable_noaudit(&init_user_ns, CAP_NET_ADMIN);
 	r->walk = tcpstates_walk_alloc();
-	r->text = kvmalloc(TS_CONFIG_TEXT_MAX, GFP_KERNEL_ACCOUNT);
-	buf = kvmalloc(TS_REPORT_BUFSIZE, GFP_KERNEL_ACCOUNT);
+	r->text = ts_buf_get(&ts_spare_text, TS_CONFIG_TEXT_MAX);
+	buf = ts_buf_get(&ts_spare_buf, TS_REPORT_BUFSIZE);
 	err = r->walk && r->text && buf ? seq_open(file, &ts_seq_ops) : -ENOMEM;
 	if (err) {
-		kvfree(buf);
+		ts_buf_put(&ts_spare_buf, buf);
 		ts_reader_free(r);
 		return err;
 	}
@@ -563,6 +585,11 @@ static int ts_release(struct inode *inode, struct file *file)
 	struct seq_file *m = file->private_data;
 
 	ts_reader_free(m->private);
+	/* Kept only at 64 KiB: one a record grew is freed. */
+	if (m->size == TS_REPORT_BUFSIZE) {
+		ts_buf_put(&ts_spare_buf, m->buf);
+		m->buf = NULL;
+	}
 	return seq_release(inode, file);
 }
 
@@ -580,8 +607,13 @@ int tcpstates_proc_init(void)
 	return 0;
 }
 
-/* Waits for readers inside ->read, then releases every open file. */
+/*
+ * Waits for readers inside ->read, then releases every open file: once the
+ * file is gone, no reader is left to give a buffer back.
+ */
 void tcpstates_proc_exit(void)
 {
 	remove_proc_entry(TS_PROC_NAME, NULL);
+	kvfree(xchg(&ts_spare_text, NULL));
+	kvfree(xchg(&ts_spare_buf, NULL));
 }

@@ -14,7 +14,8 @@ struct tcpstates_config;
 struct tcpstates_target {
 	struct net *net;
 	struct inet_hashinfo *ehash;	/* the table holding its sockets */
-	unsigned long *listening;	/* TS_NR_PORTS bits: ports listened on */
+	/* TS_NR_PORTS bits, zeroed by tcpstates_scope_get(): ports listened on */
+	unsigned long *listening;
 	u64 sockets[TS_NR_STATES];
 };
 

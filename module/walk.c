@@ -80,6 +80,7 @@ struct tcpstates_walk {
 	const struct net *table_net;	/* its netns if its own, or NULL */
 	const struct net *only_net;	/* the one netns counted, or NULL */
 	bool only_net_here;		/* its sockets are in this table */
+	/* From here on cleared at each walk by ts_walk_reset(), or scratch. */
 	u64 kinds[TS_NR_KINDS];
 	struct ts_extremes extremes[TS_NR_STATES];
 	struct tcpstates_result result;
@@ -804,10 +805,8 @@ static void ts_walk_reset(struct tcpstates_walk *w)
 	w->detail_states = w->per_target || w->by_owner || w->by_destination ?
 			   TS_ALL_STATES : w->port_states;
 	w->now = jiffies;
-	for (i = 0; i < sc->nr_targets; i++) {
+	for (i = 0; i < sc->nr_targets; i++)
 		memset(sc->targets[i].sockets, 0, sizeof(sc->targets[i].sockets));
-		bitmap_zero(sc->targets[i].listening, TS_NR_PORTS);
-	}
 }
 
 /* The counts as the report reads them, times in milliseconds. */
@@ -894,9 +893,23 @@ static int ts_walk_tables(struct tcpstates_walk *w)
 	return err;
 }
 
+/*
+ * One walk kept from the last reader closed for the next one opened, as a
+ * per-port array is: a walk is 22 KB, and kernels built with
+ * init_on_alloc (Debian's) clear every allocation. What comes before the
+ * counts is cleared here; ts_walk_reset() clears the counts.
+ */
+static struct tcpstates_walk *ts_spare_walk;
+
 struct tcpstates_walk *tcpstates_walk_alloc(void)
 {
-	return kvzalloc(sizeof(struct tcpstates_walk), GFP_KERNEL_ACCOUNT);
+	struct tcpstates_walk *w = xchg(&ts_spare_walk, NULL);
+
+	if (!w)
+		w = kvmalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
+	if (w)
+		memset(w, 0, offsetof(struct tcpstates_walk, kinds));
+	return w;
 }
 
 void tcpstates_walk_free(struct tcpstates_walk *w)
@@ -910,13 +923,15 @@ void tcpstates_walk_free(struct tcpstates_walk *w)
 		ts_ports_free(w->port_arrays[st], w->ports_clear & BIT(st));
 	tcpstates_owners_free(w->owners);
 	tcpstates_destinations_free(w->dests);
-	kvfree(w);
+	if (cmpxchg(&ts_spare_walk, NULL, w))
+		kvfree(w);
 }
 
 /* Once no walk is left, on unload. */
 void tcpstates_walk_exit(void)
 {
 	kvfree(xchg(&ts_spare_ports, NULL));
+	kvfree(xchg(&ts_spare_walk, NULL));
 }
 
 /*

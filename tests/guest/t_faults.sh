@@ -287,9 +287,13 @@ faults_points() {
 	# (the reader, the walk, the filters line, the buffer): its vmalloc()
 	# fallback absorbs a failed kmalloc(), and whether a failure inside
 	# vmalloc() shows depends on the kernel's config. So no call need fail;
-	# each must still be clean, and the points must fire.
+	# each must still be clean, and the points must fire. A reader held
+	# open meanwhile has the buffers a closed one left, so that the open
+	# allocates all four.
+	exec 3< $PROC
 	confine_to ts_open &&
-		inject "open() of $PROC" 0 open $PROC
+		inject "open() of $PROC, another reader holding the kept buffers" 0 open $PROC
+	exec 3<&-
 	echo 3 > $PARAMS/top_ports
 	# kvmalloc()s > PAGE_SIZE: their vmalloc() fallback absorbs one failure.
 	confine_to ts_show tcpstates_scope_get &&
