@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # The benchmark's guest side, run by the harness's PID 1 under busybox sh.
 # scripts/bench reads the lines that start with "BENCH" from the console.
-# Settings come from /suite/bench/params: PHASES (scale, hold, knobs, profile),
+# Settings come from /suite/bench/params: PHASES (scale, hold, knobs, profile, ab),
 # NS (socket counts, ascending), ROUNDS, ROUNDS_BIG (at 1M and more),
 # READ_ROUNDS (the in-process reads, whose ratios are the goals),
 # INFO_MAX_N (the per-socket tools run up to this N), PAIRS (loopback
@@ -25,6 +25,7 @@ setup_guest() {
 	insmod /lib/modules/tun.ko
 	for m in inet_diag tcp_diag; do insmod /lib/modules/$m.ko; done
 	insmod $KO
+	case " $PHASES " in *" ab "*) insmod $B/tcpstates_b.ko ;; esac
 	insmod $B/barewalk.ko
 	say kernel "$(uname -r)" cpus "$(nproc)" mem_kib "$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 	grep -q '^tcp_diag' /proc/modules && say ss_netlink yes || say ss_netlink no
@@ -406,11 +407,37 @@ phase_profile() {
 		read_ratios "$n" 5
 		for f in $PROC /proc/tcpstates_bare; do
 			/usr/bin/perf record -e cpu-clock -F 4000 -o /tmp/perf.data -- \
-				$B/timeit -r 10 t="@read $f" > /dev/null 2> /tmp/perf.err ||
+				$B/timeit -r 60 t="@read $f" > /dev/null 2> /tmp/perf.err ||
 				{ cat /tmp/perf.err; continue; }
 			/usr/bin/perf report -i /tmp/perf.data --stdio --sort sym 2> /dev/null |
-				awk -v f="$f" '/^ *[0-9.]+%/ && $1 + 0 >= 0.5 { print "BENCH profile", f, $1, $NF }'
+				awk -v f="$f" '/^ *[0-9.]+%/ && $1 + 0 >= 0.3 { print "BENCH profile", f, $1, $NF }'
 		done
+	done
+	pop_quit
+}
+
+# Two builds of the module side by side (BENCH_AB): this checkout's, and
+# tcpstates_b, each with and without timers, against the bare walk, read in
+# process and alternated round by round in one guest, so that what one boot
+# or one moment of the host does to the times falls on both alike.
+phase_ab() {
+	PB=/sys/module/tcpstates_b/parameters
+	pop_start 0
+	for n in $NS; do
+		say build "$n" "$(pop "grow $n" built)"
+		pop refresh refreshed > /dev/null
+		snapshot
+		read_settled oracle_counts "module_counts /proc/tcpstates_b"
+		say exact "$n" "$([ "$M" = "$O1" ] && echo yes || echo no)" \
+			"$([ "$SETTLED_SUBJECT" = "$SETTLED_ORACLE" ] && echo yes || echo no)"
+		timeit "$n" "$READ_ROUNDS" \
+			a_read="echo 1 > $PARAMS/reset :: @read $PROC" \
+			b_read="echo 1 > $PB/reset :: @read /proc/tcpstates_b" \
+			a_notimers_read="echo 1 > $PARAMS/reset; echo N > $PARAMS/timers :: @read $PROC" \
+			b_notimers_read="echo 1 > $PB/reset; echo N > $PB/timers :: @read /proc/tcpstates_b" \
+			bare_read="echo 1 > $PARAMS/reset :: @read /proc/tcpstates_bare"
+		set_knob reset 1
+		echo 1 > $PB/reset
 	done
 	pop_quit
 }
