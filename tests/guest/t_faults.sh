@@ -140,8 +140,12 @@ site_try() {
 		[ -d /sys/module/tcpstates ] || insmod $KO
 		;;
 	*)
+		# A reader held open takes the buffers a closed one left, so
+		# that an open allocates them.
+		exec 3< $PROC
 		# shellcheck disable=SC2046
 		failnth -f $(echo "$op" | tr '@' ' ')
+		exec 3<&-
 		;;
 	esac
 	echo 1 > $PARAMS/reset
