@@ -414,14 +414,16 @@ static __always_inline unsigned int ts_count_chains(struct tcpstates_walk *w,
 
 	rcu_read_lock();
 	for (i = first; i < end && w->batch_entries < TS_ENTRIES_PER_BATCH; i++) {
-		if (!listeners) {
+		if (listeners) {
+			head = ts_listen_chain(h, i);
+			if (hlist_nulls_empty(head))
+				continue;
+		} else {
 			i = ts_next_chain(h->ehash, i, end);
 			if (i == end)
 				break;
+			head = &h->ehash[i].chain;
 		}
-		head = listeners ? ts_listen_chain(h, i) : &h->ehash[i].chain;
-		if (hlist_nulls_empty(head))
-			continue;
 		nulls = listeners ? ts_listen_nulls(i) : i;
 		tries = 0;
 		while (!ts_count_entries(w, head, nulls, flags) &&
