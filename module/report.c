@@ -29,6 +29,7 @@
 #include "scope.h"
 #include "report.h"
 #include "settings.h"
+#include "spare.h"
 #include "transitions.h"
 #include "version.h"
 #include "walk.h"
@@ -518,10 +519,8 @@ static const struct seq_operations ts_seq_ops = {
 
 /*
  * The filters line's and the report's buffers of the last reader closed,
- * kept for the next one opened, as the walk keeps its own: `cat` opens the
- * file for every read, and kernels built with init_on_alloc (Debian's)
- * clear every allocation, 80 KB here. Neither is read before it is
- * written.
+ * kept for the next (spare.h), as the walk keeps its own: 80 KB not to
+ * clear. Neither is read before it is written.
  */
 static void *ts_spare_text;
 static void *ts_spare_buf;
@@ -529,20 +528,14 @@ static void *ts_spare_buf;
 /* Each slot holds buffers of one size, the @size asked for. */
 static void *ts_buf_get(void **spare, size_t size)
 {
-	return xchg(spare, NULL) ?: kvmalloc(size, GFP_KERNEL_ACCOUNT);
-}
-
-static void ts_buf_put(void **spare, void *buf)
-{
-	if (buf && cmpxchg(spare, NULL, buf))
-		kvfree(buf);
+	return ts_spare_take(spare) ?: kvmalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 static void ts_reader_free(struct ts_reader *r)
 {
 	tcpstates_walk_free(r->walk);
 	put_net(r->net);
-	ts_buf_put(&ts_spare_text, r->text);
+	ts_spare_keep(&ts_spare_text, r->text);
 	kvfree(r);
 }
 
@@ -568,7 +561,7 @@ static int ts_open(struct inode *inode, struct file *file)
 	buf = ts_buf_get(&ts_spare_buf, TS_REPORT_BUFSIZE);
 	err = r->walk && r->text && buf ? seq_open(file, &ts_seq_ops) : -ENOMEM;
 	if (err) {
-		ts_buf_put(&ts_spare_buf, buf);
+		ts_spare_keep(&ts_spare_buf, buf);
 		ts_reader_free(r);
 		return err;
 	}
@@ -587,7 +580,7 @@ static int ts_release(struct inode *inode, struct file *file)
 	ts_reader_free(m->private);
 	/* Kept only at 64 KiB: one a record grew is freed. */
 	if (m->size == TS_REPORT_BUFSIZE) {
-		ts_buf_put(&ts_spare_buf, m->buf);
+		ts_spare_keep(&ts_spare_buf, m->buf);
 		m->buf = NULL;
 	}
 	return seq_release(inode, file);
@@ -614,6 +607,6 @@ int tcpstates_proc_init(void)
 void tcpstates_proc_exit(void)
 {
 	remove_proc_entry(TS_PROC_NAME, NULL);
-	kvfree(xchg(&ts_spare_text, NULL));
-	kvfree(xchg(&ts_spare_buf, NULL));
+	ts_spare_free(&ts_spare_text);
+	ts_spare_free(&ts_spare_buf);
 }

@@ -35,6 +35,7 @@
 #include "owners.h"
 #include "sample.h"
 #include "scope.h"
+#include "spare.h"
 #include "walk.h"
 
 /*
@@ -705,23 +706,23 @@ static void ts_find_close_wait_port(struct tcpstates_walk *w)
 
 /*
  * One cleared per-port array, kept from a walk freed for the next walk
- * allocated: `cat` opens the file anew for every read, and to allocate
- * and clear 256 KiB costs more than walking a small host's tables.
+ * allocated (spare.h): to allocate and clear 256 KiB costs more than
+ * walking a small host's tables.
  */
-static u32 *ts_spare_ports;
+static void *ts_spare_ports;
 
 static u32 *ts_ports_alloc(void)
 {
-	u32 *ports = xchg(&ts_spare_ports, NULL);
-
-	return ports ?: kvcalloc(TS_NR_PORTS, sizeof(u32), GFP_KERNEL_ACCOUNT);
+	return ts_spare_take(&ts_spare_ports) ?:
+	       kvcalloc(TS_NR_PORTS, sizeof(u32), GFP_KERNEL_ACCOUNT);
 }
 
 static void ts_ports_free(u32 *ports, bool cleared)
 {
-	if (ports && cleared && !cmpxchg(&ts_spare_ports, NULL, ports))
-		return;
-	kvfree(ports);
+	if (cleared)
+		ts_spare_keep(&ts_spare_ports, ports);
+	else
+		kvfree(ports);
 }
 
 /* Per-port counters: CLOSE_WAIT always, for its hint; all for top_ports. */
@@ -896,16 +897,15 @@ static int ts_walk_tables(struct tcpstates_walk *w)
 }
 
 /*
- * One walk kept from the last reader closed for the next one opened, as a
- * per-port array is: a walk is 22 KB, and kernels built with
- * init_on_alloc (Debian's) clear every allocation. What comes before the
- * counts is cleared here; ts_walk_reset() clears the counts.
+ * One walk kept from the last reader closed for the next (spare.h), as a
+ * per-port array is: 22 KB not to clear. What comes before the counts is
+ * cleared here; ts_walk_reset() clears the counts.
  */
-static struct tcpstates_walk *ts_spare_walk;
+static void *ts_spare_walk;
 
 struct tcpstates_walk *tcpstates_walk_alloc(void)
 {
-	struct tcpstates_walk *w = xchg(&ts_spare_walk, NULL);
+	struct tcpstates_walk *w = ts_spare_take(&ts_spare_walk);
 
 	if (!w)
 		w = kvmalloc(sizeof(*w), GFP_KERNEL_ACCOUNT);
@@ -925,15 +925,14 @@ void tcpstates_walk_free(struct tcpstates_walk *w)
 		ts_ports_free(w->port_arrays[st], w->ports_clear & BIT(st));
 	tcpstates_owners_free(w->owners);
 	tcpstates_destinations_free(w->dests);
-	if (cmpxchg(&ts_spare_walk, NULL, w))
-		kvfree(w);
+	ts_spare_keep(&ts_spare_walk, w);
 }
 
 /* Once no walk is left, on unload. */
 void tcpstates_walk_exit(void)
 {
-	kvfree(xchg(&ts_spare_ports, NULL));
-	kvfree(xchg(&ts_spare_walk, NULL));
+	ts_spare_free(&ts_spare_ports);
+	ts_spare_free(&ts_spare_walk);
 }
 
 /*
