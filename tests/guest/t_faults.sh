@@ -82,6 +82,19 @@ confine_to_modules() {
 	fault_confine "0x$(awk '$3 == "_end" { print $1 }' /proc/kallsyms)" $MODULES_END
 }
 
+# with_reader_held CMD...: CMD while a reader of $PROC is open. That
+# reader holds the buffers the last one closed left for the next, so an
+# open under CMD allocates its own.
+with_reader_held() {
+	# A failed exec redirection would end the suite.
+	[ -r "$PROC" ] || return 1
+	exec 3< "$PROC"
+	"$@"
+	_wrh_rc=$?
+	exec 3<&-
+	return $_wrh_rc
+}
+
 # failnth ARGS...: run the helper; its summary line in $FN_SUM, its exit
 # status in $FN_RC, its output in /tmp/failnth.out.
 failnth() {
@@ -140,12 +153,8 @@ site_try() {
 		[ -d /sys/module/tcpstates ] || insmod $KO
 		;;
 	*)
-		# A reader held open takes the buffers a closed one left, so
-		# that an open allocates them.
-		exec 3< $PROC
 		# shellcheck disable=SC2046
-		failnth -f $(echo "$op" | tr '@' ' ')
-		exec 3<&-
+		with_reader_held failnth -f $(echo "$op" | tr '@' ' ')
 		;;
 	esac
 	echo 1 > $PARAMS/reset
@@ -292,12 +301,9 @@ faults_points() {
 	# fallback absorbs a failed kmalloc(), and whether a failure inside
 	# vmalloc() shows depends on the kernel's config. So no call need fail;
 	# each must still be clean, and the points must fire. A reader held
-	# open meanwhile has the buffers a closed one left, so that the open
-	# allocates all four.
-	exec 3< $PROC
+	# open meanwhile lets the open allocate all four.
 	confine_to ts_open &&
-		inject "open() of $PROC, another reader holding the kept buffers" 0 open $PROC
-	exec 3<&-
+		with_reader_held inject "open() of $PROC, another reader holding the kept buffers" 0 open $PROC
 	echo 3 > $PARAMS/top_ports
 	# kvmalloc()s > PAGE_SIZE: their vmalloc() fallback absorbs one failure.
 	confine_to ts_show tcpstates_scope_get &&
