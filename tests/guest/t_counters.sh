@@ -17,6 +17,7 @@ counters_in_child() {
 	start_sockets /tmp/ctr.out 4:established:2:7500 4:refused:3:7510 \
 		4:syn_sent:2:7520 ||
 		{ not_ok "counters: sockets in place"; return; }
+	ctr_pid=$SOCKETS_PID
 	echo 2 > /proc/sys/net/ipv4/tcp_syncookies
 	start_sockets /tmp/ctr.cookies.out 6:established:2:7530 ||
 		not_ok "counters: connections with syncookies"
@@ -31,6 +32,7 @@ counters_in_child() {
 		check "$c counted what the test did ($v)" [ "${v:-0}" -gt 0 ]
 	done
 	stop_sockets $SOCKETS_PID
+	stop_sockets $ctr_pid
 }
 
 test_counters() {

@@ -38,6 +38,7 @@ listeners_in_child() {
 	echo 3 > $PARAMS/top_listeners
 	start_sockets /tmp/li.out 4:listen:2:7600 6:listen:1:7610 ||
 		{ not_ok "listeners in place"; return; }
+	listen_pid=$SOCKETS_PID
 	check "idle listeners: no accept_queue hint" no_accept_queue_hint
 	expect_eq "top_listeners=3, three listening: three lines" \
 		"$(grep -c '^listener ' $PROC)" 3
@@ -49,8 +50,8 @@ listeners_in_child() {
 	# Backlog 0, one connection never accepted: the kernel drops every
 	# further SYN (ListenOverflows, ListenDrops).
 	start_sockets /tmp/li.full.out 4:syn_sent:2:7620 ||
-		{ not_ok "a full accept queue"; return; }
-	SYN_SENT_PID=$SOCKETS_PID
+		{ not_ok "a full accept queue"; stop_sockets $listen_pid; return; }
+	syn_sent_pid=$SOCKETS_PID
 	expect_eq "the full listener ranks first" \
 		"$(grep -m1 '^listener ' $PROC | awk '{ print $2 }')" 127.0.0.1:7620
 	expect_eq "its accept queue and backlog equal ss -ltn's Recv-Q and Send-Q" \
@@ -74,9 +75,9 @@ listeners_in_child() {
 		sh -c "! grep -Eq '^(listener|# top .* listeners)' $PROC"
 	check "... and still the hint" grep -q '^hint accept_queue' $PROC
 
-	stop_sockets $SYN_SENT_PID
+	stop_sockets $syn_sent_pid
 	check "the full listener gone: no accept_queue hint" no_accept_queue_hint
-	stop_sockets $SOCKETS_PID
+	stop_sockets $listen_pid
 }
 
 # The SYN queue: request socks the lab's peer left half open.
