@@ -428,6 +428,43 @@ set_knob() {
 	echo "$2" > "$PARAMS/$1"
 }
 
+# helpers_running: "PID COMMAND" for each suite helper ($H/...) running.
+helpers_running() {
+	for _hr_p in /proc/[0-9]*; do
+		# One that exits meanwhile is gone: no message about it.
+		_hr_c=$({ tr '\0' ' ' < "$_hr_p/cmdline"; } 2> /dev/null) || continue
+		case $_hr_c in
+		"$H/"*) echo "${_hr_p#/proc/} $_hr_c" ;;
+		esac
+	done
+}
+
+_no_helpers_running() {
+	[ -z "$(helpers_running)" ]
+}
+
+# no_helper_left TEST: TEST stopped every helper it started. One left
+# running acts in the tests after it: a SYN_SENT socket in a forgotten
+# child netns times out minutes later, in another test's netns=all
+# window. What is left is named, then stopped: SIGTERM, and SIGKILL for
+# one still tearing down 30 s later (netns-hold takes minutes).
+no_helper_left() {
+	_nhl=$(helpers_running)
+	if [ -z "$_nhl" ]; then
+		ok "$1 leaves no helper running"
+		return
+	fi
+	not_ok "$1 leaves no helper running"
+	echo "$_nhl" | diag
+	for _nhl_sig in TERM KILL; do
+		echo "$_nhl" | while read -r _nhl_pid _; do
+			kill -$_nhl_sig "$_nhl_pid" 2> /dev/null
+		done
+		wait_for 30 _no_helpers_running && return
+	done
+	diag "still running after SIGKILL: $(helpers_running)"
+}
+
 # in_netns FUNC: run the suite function FUNC in a new netns and fold its
 # TAP lines into ours.
 in_netns() {

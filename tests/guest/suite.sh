@@ -41,6 +41,7 @@ for t in $tests; do
 done
 leaks_clear
 test_load
+no_helper_left test_load
 for t in ${tests:-$ALL_TESTS}; do
 	case " load kmemleak dmesg " in
 	*" $t "*) continue ;;
@@ -53,6 +54,7 @@ for t in ${tests:-$ALL_TESTS}; do
 	suite_test=$t
 	suite_t0=$(now_s)
 	"test_$t"
+	no_helper_left "test_$suite_test"
 	echo "# test_$suite_test took $(($(now_s) - suite_t0)) s"
 done
 test_kmemleak

@@ -353,10 +353,10 @@ lab_watch_in_child() {
 	run_bg /tmp/watch.out $LAB watch --interval 1 --count 600
 	watch_pid=$BG_PID
 	check "$label: shows the states table" \
-		wait_for 60 grep -q '^ESTABLISHED ' /tmp/watch.out || { kill $watch_pid; return; }
+		wait_for 60 grep -q '^ESTABLISHED ' /tmp/watch.out || { stop_sockets $watch_pid; return; }
 	read -r t_start _ < /proc/uptime
 	lab_start /tmp/lab.out ESTABLISHED --here --hold 600 ||
-		{ not_ok "$label: the lab holds an ESTABLISHED socket"; kill $watch_pid; return; }
+		{ not_ok "$label: the lab holds an ESTABLISHED socket"; stop_sockets $watch_pid; return; }
 	read -r t_ready _ < /proc/uptime
 	wait_for 60 watch_past /tmp/watch.out "$(awk -v t="$t_ready" 'BEGIN { print t + 2 }')"
 	kill -INT $watch_pid
