@@ -112,17 +112,17 @@ static unsigned int ts_kind(const struct tcpstates_sample *s)
 
 /* The rarer counts: per netns, per port, per owner and per destination. */
 static void ts_tally_detail(struct tcpstates_walk *w, int target,
-			    struct sock *sk, const struct tcpstates_sample *s,
+			    struct sock *sk, const struct tcpstates_sample s,
 			    unsigned int counted)
 {
-	unsigned int state = s->state, slot;
+	unsigned int state = s.state, slot;
 
 	if (w->by_destination) {
 		slot = TS_DESTINATION_NONE;
-		if (!s->inbound && (TS_CONNECTED_STATES & BIT(state)))
+		if (!s.inbound && (TS_CONNECTED_STATES & BIT(state)))
 			slot = tcpstates_destinations_count(w->dests,
 							    w->scope.targets[target].net,
-							    sk, s->family);
+							    sk, s.family);
 		if (counted < TS_CHAIN_UNDO)
 			w->undo_dest[counted] = slot;
 	}
@@ -137,7 +137,7 @@ static void ts_tally_detail(struct tcpstates_walk *w, int target,
 			w->undo_target[counted] = target;
 	}
 	if (w->port_states & BIT(state))
-		w->ports[state][s->lport]++;
+		w->ports[state][s.lport]++;
 }
 
 /*
@@ -175,7 +175,7 @@ static __always_inline void ts_tally(struct tcpstates_walk *w,
 			e->latest = s->expires;
 	}
 	if (unlikely(detail_states & BIT(s->state)))
-		ts_tally_detail(w, target, sk, s, *counted);
+		ts_tally_detail(w, target, sk, *s, *counted);
 	if (likely(*counted < TS_CHAIN_UNDO))
 		w->undo[*counted] = (u32)s->lport << 16 | kind;
 	(*counted)++;
